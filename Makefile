@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# PiZWG top-level build. The targets a person runs:
+#   make            build pizwg.ko for every installed kernel headers tree and
+#                   the userspace programs
+#   make check      install missing Debian packages, build, run every test
+#   make demo       run the whole system on simulated hardware in a VM
+#   make install    install into $(DESTDIR) (binaries, units, DKMS source tree)
+#
+# Everything built lands under build/ so the source tree stays clean; the
+# module is built in a copy per kernel (build/kmod/<kver>) because Kbuild
+# writes its objects next to the sources.
+
+VERSION := 0.1.0
+BUILD := build
+KVERS ?= $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build)))
+
+.PHONY: all check demo install clean
+all:
+
+include mk/kmod.mk
+include mk/userspace.mk
+include mk/install.mk
+include mk/check.mk
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * USB hubs: finding them, reading their descriptors and port status, and
+ * switching port power.
+ *
+ * Port power goes through the kernel's own per-port "disable" attribute
+ * (drivers/usb/core/port.c, Linux >= 6.0) rather than a raw
+ * SetPortFeature(PORT_POWER): the attribute disconnects the child first and
+ * records the port as off, so the hub driver does not power it again. A raw
+ * request leaves a stale child behind on some host controllers.
+ *
+ * The attribute is reached through a private kernel mount of sysfs with
+ * kernel credentials, so the result does not depend on the caller's mount
+ * namespace, root directory or file permissions. Going through the VFS also
+ * gives us sysfs's active-reference protection against a hub that is being
+ * removed while we write.
+ */
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/slab.h>
+#include <linux/usb.h>
+#include <linux/usb/ch11.h>
+
+#include "pizwg_internal.h"
+
+#define PIZWG_PATH_MAX 160
+
+static struct vfsmount *pizwg_sysfs;
+static const struct cred *pizwg_kernel_cred;
+
+int pizwg_hub_init(void)
+{
+	struct file_system_type *type;
+	struct cred *cred;
+
+	type = get_fs_type("sysfs");
+	if (!type)
+		return -ENODEV;
+	pizwg_sysfs = kern_mount(type);
+	module_put(type->owner);
+	if (IS_ERR(pizwg_sysfs))
+		return PTR_ERR(pizwg_sysfs);
+
+	cred = prepare_kernel_cred(&init_task);
+	if (!cred) {
+		kern_unmount(pizwg_sysfs);
+		return -ENOMEM;
+	}
+	pizwg_kernel_cred = cred;
+	return 0;
+}
+
+void pizwg_hub_exit(void)
+{
+	put_cred(pizwg_kernel_cred);
+	kern_unmount(pizwg_sysfs);
+}
+
+static bool pizwg_is_hub(struct usb_device *udev)
+{
+	return udev->maxchild > 0;
+}
+
+struct pizwg_hub_lookup {
+	const char *name;
+	struct usb_device *found;
+};
+
+static int pizwg_hub_match(struct usb_device *udev, void *data)
+{
+	struct pizwg_hub_lookup *lookup = data;
+
+	if (!pizwg_is_hub(udev) || strcmp(dev_name(&udev->dev), lookup->name))
+		return 0;
+	lookup->found = usb_get_dev(udev);
+	return 1;
+}
+
+/* The hub's first interface, referenced, or NULL when unconfigured. */
+static struct usb_interface *pizwg_hub_intf(struct usb_device *udev)
+{
+	struct usb_interface *intf = NULL;
+
+	usb_lock_device(udev);
+	if (udev->actconfig && udev->actconfig->desc.bNumInterfaces)
+		intf = usb_get_intf(udev->actconfig->interface[0]);
+	usb_unlock_device(udev);
+	return intf;
+}
+
+static bool pizwg_hub_superspeed(struct usb_device *udev)
+{
+	return udev->descriptor.bDeviceProtocol == USB_HUB_PR_SS;
+}
+
+/* Reads wHubCharacteristics from the hub class descriptor. */
+static int pizwg_hub_read_switching(struct usb_device *udev,
+				    enum pizwg_switching *switching)
+{
+	struct usb_hub_descriptor *desc;
+	u8 type = USB_DT_HUB;
+	u16 chars;
+	int ret;
+
+	if (pizwg_hub_superspeed(udev))
+		type = USB_DT_SS_HUB;
+	desc = kzalloc(sizeof(*desc), GFP_KERNEL);
+	if (!desc)
+		return -ENOMEM;
+	ret = usb_control_msg(udev, usb_rcvctrlpipe(udev, 0),
+			      USB_REQ_GET_DESCRIPTOR, USB_DIR_IN | USB_RT_HUB,
+			      type << 8, 0, desc, sizeof(*desc),
+			      USB_CTRL_GET_TIMEOUT);
+	if (ret < 0)
+		goto out;
+	if (ret < USB_DT_HUB_NONVAR_SIZE) {
+		ret = -EPROTO;
+		goto out;
+	}
+	chars = le16_to_cpu(desc->wHubCharacteristics);
+	switch (chars & HUB_CHAR_LPSM) {
+	case HUB_CHAR_INDV_PORT_LPSM:
+		*switching = PIZWG_SWITCHING_INDIVIDUAL;
+		break;
+	case HUB_CHAR_COMMON_LPSM:
+		*switching = PIZWG_SWITCHING_GANGED;
+		break;
+	default:
+		*switching = PIZWG_SWITCHING_NONE;
+		break;
+	}
+	ret = 0;
+out:
+	kfree(desc);
+	return ret;
+}
+
+static int pizwg_port_read_status(struct usb_device *udev, u32 port,
+				  u16 *status)
+{
+	__le16 *buf;
+	int ret;
+
+	buf = kzalloc(4, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ret = usb_control_msg(udev, usb_rcvctrlpipe(udev, 0),
+			      USB_REQ_GET_STATUS, USB_DIR_IN | USB_RT_PORT,
+			      0, port, buf, 4, USB_CTRL_GET_TIMEOUT);
+	if (ret >= 0 && ret < 4)
+		ret = -EPROTO;
+	if (ret >= 0) {
+		*status = le16_to_cpu(buf[0]);
+		ret = 0;
+	}
+	kfree(buf);
+	return ret;
+}
+
+/*
+ * The hub whose ports are peered with ours (USB3 and USB2 halves of one
+ * physical hub), found through port 1's "peer" link in sysfs.
+ */
+static void pizwg_hub_read_peer(const char *name, const char *intf,
+				char *peer, size_t size)
+{
+	char path[PIZWG_PATH_MAX];
+	struct file *f;
+
+	peer[0] = '\0';
+	if (snprintf(path, sizeof(path), "bus/usb/devices/%s/%s-port1/peer/../..",
+		     intf, name) >= sizeof(path))
+		return;
+	f = file_open_root_mnt(pizwg_sysfs, path, O_PATH | O_DIRECTORY, 0);
+	if (IS_ERR(f))
+		return;
+	snprintf(peer, size, "%pd", f->f_path.dentry);
+	filp_close(f, NULL);
+}
+
+static int pizwg_hub_open(struct usb_device *udev, struct pizwg_hub *hub)
+{
+	struct usb_interface *intf;
+	int ret;
+
+	intf = pizwg_hub_intf(udev);
+	if (!intf)
+		return -ENODEV;
+	strscpy(hub->name, dev_name(&udev->dev), sizeof(hub->name));
+	strscpy(hub->intf, dev_name(&intf->dev), sizeof(hub->intf));
+	hub->num_ports = udev->maxchild;
+
+	ret = usb_autopm_get_interface(intf);
+	if (ret)
+		goto out;
+	ret = pizwg_hub_read_switching(udev, &hub->switching);
+	usb_autopm_put_interface(intf);
+out:
+	usb_put_intf(intf);
+	return ret;
+}
+
+int pizwg_hub_get(const char *name, struct pizwg_hub *hub)
+{
+	struct pizwg_hub_lookup lookup = { .name = name };
+	int ret;
+
+	usb_for_each_dev(&lookup, pizwg_hub_match);
+	if (!lookup.found)
+		return -ENODEV;
+	ret = pizwg_hub_open(lookup.found, hub);
+	if (ret) {
+		usb_put_dev(lookup.found);
+		return ret == -ENODEV ? ret : -EIO;
+	}
+	hub->udev = lookup.found;
+	return 0;
+}
+
+void pizwg_hub_put(struct pizwg_hub *hub)
+{
+	usb_put_dev(hub->udev);
+	hub->udev = NULL;
+}
+
+struct pizwg_hub_collect {
+	struct usb_device **hubs;
+	unsigned int count;
+	unsigned int size;
+};
+
+static int pizwg_hub_collect_one(struct usb_device *udev, void *data)
+{
+	struct pizwg_hub_collect *c = data;
+
+	if (!pizwg_is_hub(udev))
+		return 0;
+	if (c->count == c->size)
+		return -ENOSPC;
+	c->hubs[c->count++] = usb_get_dev(udev);
+	return 0;
+}
+
+static int pizwg_hub_count_one(struct usb_device *udev, void *data)
+{
+	unsigned int *count = data;
+
+	if (pizwg_is_hub(udev))
+		(*count)++;
+	return 0;
+}
+
+/* A referenced snapshot of every hub; hubs plugged in meanwhile may miss it. */
+int pizwg_hub_list(struct usb_device ***hubs, unsigned int *count)
+{
+	struct pizwg_hub_collect c = { 0 };
+
+	usb_for_each_dev(&c.size, pizwg_hub_count_one);
+	c.size += 4;
+	c.hubs = kcalloc(c.size, sizeof(*c.hubs), GFP_KERNEL);
+	if (!c.hubs)
+		return -ENOMEM;
+	usb_for_each_dev(&c, pizwg_hub_collect_one);
+	*hubs = c.hubs;
+	*count = c.count;
+	return 0;
+}
+
+void pizwg_hub_list_free(struct usb_device **hubs, unsigned int count)
+{
+	while (count--)
+		usb_put_dev(hubs[count]);
+	kfree(hubs);
+}
+
+static void pizwg_port_read_child(struct usb_device *udev, u32 port,
+				  char *child, size_t size)
+{
+	struct usb_device *c;
+
+	child[0] = '\0';
+	usb_lock_device(udev);
+	c = usb_hub_find_child(udev, port);
+	if (c)
+		strscpy(child, dev_name(&c->dev), size);
+	usb_unlock_device(udev);
+}
+
+static int pizwg_hub_read_ports(struct usb_device *udev,
+				struct pizwg_hub_info *info)
+{
+	u16 power_bit = USB_PORT_STAT_POWER;
+	struct pizwg_port_info *p;
+	u16 status;
+	u32 i;
+	int ret;
+
+	if (pizwg_hub_superspeed(udev))
+		power_bit = USB_SS_PORT_STAT_POWER;
+	for (i = 0; i < info->num_ports; i++) {
+		p = &info->ports[i];
+		p->number = i + 1;
+		ret = pizwg_port_read_status(udev, p->number, &status);
+		if (ret)
+			return ret;
+		p->power = status & power_bit;
+		p->connected = status & USB_PORT_STAT_CONNECTION;
+		pizwg_port_read_child(udev, p->number, p->child,
+				      sizeof(p->child));
+	}
+	return 0;
+}
+
+int pizwg_hub_read_info(struct usb_device *udev, struct pizwg_hub_info *info)
+{
+	struct pizwg_hub hub;
+	struct usb_interface *intf;
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	ret = pizwg_hub_open(udev, &hub);
+	if (ret)
+		return ret;
+	strscpy(info->name, hub.name, sizeof(info->name));
+	strscpy(info->devpath, udev->devpath[0] ? udev->devpath : "0",
+		sizeof(info->devpath));
+	info->busnum = udev->bus->busnum;
+	info->vendor_id = le16_to_cpu(udev->descriptor.idVendor);
+	info->product_id = le16_to_cpu(udev->descriptor.idProduct);
+	info->num_ports = min_t(u32, hub.num_ports, USB_MAXCHILDREN);
+	info->switching = hub.switching;
+	pizwg_hub_read_peer(hub.name, hub.intf, info->peer, sizeof(info->peer));
+
+	intf = pizwg_hub_intf(udev);
+	if (!intf)
+		return -ENODEV;
+	ret = usb_autopm_get_interface(intf);
+	if (!ret) {
+		ret = pizwg_hub_read_ports(udev, info);
+		usb_autopm_put_interface(intf);
+	}
+	usb_put_intf(intf);
+	return ret;
+}
+
+/* Writes "1" (off) or "0" (on) to a port's disable attribute. */
+static int pizwg_port_write_disable(const char *path, bool on)
+{
+	const struct cred *old;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	old = override_creds(pizwg_kernel_cred);
+	f = file_open_root_mnt(pizwg_sysfs, path, O_WRONLY, 0);
+	if (IS_ERR(f)) {
+		revert_creds(old);
+		return PTR_ERR(f);
+	}
+	n = kernel_write(f, on ? "0" : "1", 1, &pos);
+	filp_close(f, NULL);
+	revert_creds(old);
+	if (n < 0)
+		return n;
+	return n == 1 ? 0 : -EIO;
+}
+
+int pizwg_hub_switch(const struct pizwg_hub *hub, u32 port, bool on)
+{
+	char path[PIZWG_PATH_MAX];
+	int len, ret;
+
+	len = snprintf(path, sizeof(path), "bus/usb/devices/%s/%s-port%u/",
+		       hub->intf, hub->name, port);
+	if (len + sizeof("peer/disable") > sizeof(path))
+		return -ENAMETOOLONG;
+
+	strscpy(path + len, "disable", sizeof(path) - len);
+	ret = pizwg_port_write_disable(path, on);
+	if (ret == -ENOENT)
+		return -ENODEV;
+	if (ret)
+		return ret;
+
+	/* A USB3 port and its USB2 peer are one physical port. */
+	strscpy(path + len, "peer/disable", sizeof(path) - len);
+	ret = pizwg_port_write_disable(path, on);
+	return ret == -ENOENT ? 0 : ret;
+}

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The "pizwg" generic netlink family: policies first, then one small
+ * function per command, then the family. kmod/uapi/pizwg.h documents every
+ * command and attribute.
+ */
+#include <linux/slab.h>
+#include <net/genetlink.h>
+
+#include "pizwg_internal.h"
+
+/* Not const: Linux 6.1's nla_policy points to a mutable one. */
+static struct netlink_range_validation pizwg_off_ms_range = {
+	.min = PIZWG_OFF_MS_MIN,
+	.max = PIZWG_OFF_MS_MAX,
+};
+
+#define PIZWG_POLICY_HUB { .type = NLA_NUL_STRING, .len = PIZWG_NAME_MAX - 1 }
+#define PIZWG_POLICY_PORT NLA_POLICY_RANGE(NLA_U32, 1, USB_MAXCHILDREN)
+
+static const struct nla_policy pizwg_get_hub_policy[PIZWG_A_HUB + 1] = {
+	[PIZWG_A_HUB] = PIZWG_POLICY_HUB,
+};
+
+static const struct nla_policy pizwg_set_port_policy[PIZWG_A_FORCE + 1] = {
+	[PIZWG_A_HUB] = PIZWG_POLICY_HUB,
+	[PIZWG_A_PORT] = PIZWG_POLICY_PORT,
+	[PIZWG_A_ACTION] = NLA_POLICY_MAX(NLA_U32, PIZWG_ACTION_MAX),
+	[PIZWG_A_OFF_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pizwg_off_ms_range),
+	[PIZWG_A_FORCE] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy pizwg_release_port_policy[PIZWG_A_PORT + 1] = {
+	[PIZWG_A_HUB] = PIZWG_POLICY_HUB,
+	[PIZWG_A_PORT] = PIZWG_POLICY_PORT,
+};
+
+static const struct nla_policy pizwg_get_tty_policy[PIZWG_A_TTY + 1] = {
+	[PIZWG_A_TTY] = { .type = NLA_NUL_STRING, .len = PIZWG_NAME_MAX - 1 },
+};
+
+static struct genl_family pizwg_family;
+
+static int pizwg_put_str(struct sk_buff *skb, int attr, const char *s)
+{
+	return s[0] ? nla_put_string(skb, attr, s) : 0;
+}
+
+static int pizwg_put_port(struct sk_buff *skb, const struct pizwg_port_info *p)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, PIZWG_A_PORT_INFO);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, PIZWG_PORT_A_NUMBER, p->number) ||
+	    nla_put_u8(skb, PIZWG_PORT_A_POWER, p->power) ||
+	    nla_put_u8(skb, PIZWG_PORT_A_CONNECTED, p->connected) ||
+	    pizwg_put_str(skb, PIZWG_PORT_A_CHILD, p->child) ||
+	    nla_put_u8(skb, PIZWG_PORT_A_LEASED, p->leased)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int pizwg_put_hub(struct sk_buff *skb, const struct pizwg_hub_info *h)
+{
+	u32 i;
+
+	if (nla_put_string(skb, PIZWG_A_HUB, h->name) ||
+	    nla_put_u32(skb, PIZWG_A_BUSNUM, h->busnum) ||
+	    nla_put_string(skb, PIZWG_A_DEVPATH, h->devpath) ||
+	    nla_put_u16(skb, PIZWG_A_VENDOR_ID, h->vendor_id) ||
+	    nla_put_u16(skb, PIZWG_A_PRODUCT_ID, h->product_id) ||
+	    nla_put_u32(skb, PIZWG_A_NUM_PORTS, h->num_ports) ||
+	    nla_put_u32(skb, PIZWG_A_SWITCHING, h->switching) ||
+	    pizwg_put_str(skb, PIZWG_A_PEER_HUB, h->peer))
+		return -EMSGSIZE;
+	for (i = 0; i < h->num_ports; i++)
+		if (pizwg_put_port(skb, &h->ports[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static int pizwg_put_tty(struct sk_buff *skb, const struct pizwg_tty_info *t)
+{
+	if (nla_put_string(skb, PIZWG_A_TTY, t->name) ||
+	    nla_put_u32(skb, PIZWG_A_TTY_MAJOR, t->major) ||
+	    nla_put_u32(skb, PIZWG_A_TTY_MINOR, t->minor) ||
+	    nla_put_u32(skb, PIZWG_A_BUSNUM, t->busnum) ||
+	    nla_put_string(skb, PIZWG_A_DEVPATH, t->devpath) ||
+	    nla_put_string(skb, PIZWG_A_DEVICE, t->device) ||
+	    pizwg_put_str(skb, PIZWG_A_HUB, t->hub) ||
+	    nla_put_u32(skb, PIZWG_A_PORT, t->port) ||
+	    nla_put_u16(skb, PIZWG_A_VENDOR_ID, t->vendor_id) ||
+	    nla_put_u16(skb, PIZWG_A_PRODUCT_ID, t->product_id) ||
+	    pizwg_put_str(skb, PIZWG_A_SERIAL, t->serial) ||
+	    pizwg_put_str(skb, PIZWG_A_MANUFACTURER, t->manufacturer) ||
+	    pizwg_put_str(skb, PIZWG_A_PRODUCT, t->product))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* One message of @cmd around @put(@obj); cancelled if it does not fit. */
+static int pizwg_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+		      u8 cmd, int (*put)(struct sk_buff *, const void *),
+		      const void *obj)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &pizwg_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (put(skb, obj)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int pizwg_put_hub_cb(struct sk_buff *skb, const void *obj)
+{
+	return pizwg_put_hub(skb, obj);
+}
+
+static int pizwg_put_tty_cb(struct sk_buff *skb, const void *obj)
+{
+	return pizwg_put_tty(skb, obj);
+}
+
+static int pizwg_reply(struct genl_info *info,
+		       int (*put)(struct sk_buff *, const void *),
+		       const void *obj)
+{
+	struct sk_buff *msg;
+	int ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	ret = pizwg_fill(msg, info->snd_portid, info->snd_seq, 0,
+			 info->genlhdr->cmd, put, obj);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int pizwg_nl_get_hub(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pizwg_hub_info *h;
+	struct pizwg_hub hub;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, PIZWG_A_HUB))
+		return -EINVAL;
+	ret = pizwg_hub_get(nla_data(info->attrs[PIZWG_A_HUB]), &hub);
+	if (ret) {
+		if (ret == -ENODEV)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[PIZWG_A_HUB],
+					    "no such hub");
+		else
+			NL_SET_ERR_MSG(info->extack,
+				       "cannot read the hub descriptor");
+		return ret;
+	}
+	h = kmalloc(sizeof(*h), GFP_KERNEL);
+	if (!h) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = pizwg_hub_read_info(hub.udev, h);
+	if (ret) {
+		NL_SET_ERR_MSG(info->extack, "cannot read the hub's ports");
+		goto out;
+	}
+	pizwg_port_fill_leases(h);
+	ret = pizwg_reply(info, pizwg_put_hub_cb, h);
+out:
+	kfree(h);
+	pizwg_hub_put(&hub);
+	return ret;
+}
+
+static int pizwg_nl_dump_hubs(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u32 portid = NETLINK_CB(cb->skb).portid;
+	struct pizwg_hub_info *h;
+	struct usb_device **hubs;
+	unsigned int count, i;
+	int ret;
+
+	h = kmalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	ret = pizwg_hub_list(&hubs, &count);
+	if (ret)
+		goto out;
+	for (i = cb->args[0]; i < count; i++) {
+		if (pizwg_hub_read_info(hubs[i], h))
+			continue;	/* unplugged meanwhile */
+		pizwg_port_fill_leases(h);
+		if (pizwg_fill(skb, portid, cb->nlh->nlmsg_seq, NLM_F_MULTI,
+			       PIZWG_CMD_GET_HUB, pizwg_put_hub_cb, h))
+			break;
+	}
+	/* A hub that does not fit an empty message would stall the dump. */
+	ret = (i == cb->args[0] && i < count) ? -EMSGSIZE : skb->len;
+	cb->args[0] = i;
+	pizwg_hub_list_free(hubs, count);
+out:
+	kfree(h);
+	return ret;
+}
+
+static void pizwg_req_from_info(struct pizwg_switch_req *req,
+				struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+
+	memset(req, 0, sizeof(*req));
+	req->hub = nla_data(attrs[PIZWG_A_HUB]);
+	req->port = nla_get_u32(attrs[PIZWG_A_PORT]);
+	req->off_ms = PIZWG_OFF_MS_DEFAULT;
+	req->net = genl_info_net(info);
+	req->portid = info->snd_portid;
+	req->extack = info->extack;
+}
+
+static int pizwg_nl_set_port(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pizwg_switch_req req;
+
+	if (GENL_REQ_ATTR_CHECK(info, PIZWG_A_HUB) ||
+	    GENL_REQ_ATTR_CHECK(info, PIZWG_A_PORT) ||
+	    GENL_REQ_ATTR_CHECK(info, PIZWG_A_ACTION))
+		return -EINVAL;
+	pizwg_req_from_info(&req, info);
+	req.action = nla_get_u32(info->attrs[PIZWG_A_ACTION]);
+	if (info->attrs[PIZWG_A_OFF_MS])
+		req.off_ms = nla_get_u32(info->attrs[PIZWG_A_OFF_MS]);
+	req.force = nla_get_flag(info->attrs[PIZWG_A_FORCE]);
+	return pizwg_port_switch(&req);
+}
+
+static int pizwg_nl_release_port(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pizwg_switch_req req;
+
+	if (GENL_REQ_ATTR_CHECK(info, PIZWG_A_HUB) ||
+	    GENL_REQ_ATTR_CHECK(info, PIZWG_A_PORT))
+		return -EINVAL;
+	pizwg_req_from_info(&req, info);
+	return pizwg_port_release(&req);
+}
+
+static int pizwg_nl_get_tty(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pizwg_tty_info *t;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, PIZWG_A_TTY))
+		return -EINVAL;
+	t = kmalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	ret = pizwg_tty_find(nla_data(info->attrs[PIZWG_A_TTY]), t);
+	if (ret)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PIZWG_A_TTY],
+				    "no such CDC-ACM tty");
+	else
+		ret = pizwg_reply(info, pizwg_put_tty_cb, t);
+	kfree(t);
+	return ret;
+}
+
+static int pizwg_nl_dump_ttys(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u32 portid = NETLINK_CB(cb->skb).portid;
+	struct pizwg_tty_info *ttys;
+	unsigned int count, i;
+	int ret;
+
+	ret = pizwg_tty_snapshot(&ttys, &count);
+	if (ret)
+		return ret;
+	for (i = cb->args[0]; i < count; i++)
+		if (pizwg_fill(skb, portid, cb->nlh->nlmsg_seq, NLM_F_MULTI,
+			       PIZWG_CMD_GET_TTY, pizwg_put_tty_cb, &ttys[i]))
+			break;
+	ret = (i == cb->args[0] && i < count) ? -EMSGSIZE : skb->len;
+	cb->args[0] = i;
+	kfree(ttys);
+	return ret;
+}
+
+static const struct genl_ops pizwg_nl_ops[] = {
+	{
+		.cmd = PIZWG_CMD_GET_HUB,
+		.doit = pizwg_nl_get_hub,
+		.dumpit = pizwg_nl_dump_hubs,
+		.policy = pizwg_get_hub_policy,
+		.maxattr = ARRAY_SIZE(pizwg_get_hub_policy) - 1,
+	},
+	{
+		.cmd = PIZWG_CMD_SET_PORT,
+		.doit = pizwg_nl_set_port,
+		.policy = pizwg_set_port_policy,
+		.maxattr = ARRAY_SIZE(pizwg_set_port_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PIZWG_CMD_RELEASE_PORT,
+		.doit = pizwg_nl_release_port,
+		.policy = pizwg_release_port_policy,
+		.maxattr = ARRAY_SIZE(pizwg_release_port_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PIZWG_CMD_GET_TTY,
+		.doit = pizwg_nl_get_tty,
+		.dumpit = pizwg_nl_dump_ttys,
+		.policy = pizwg_get_tty_policy,
+		.maxattr = ARRAY_SIZE(pizwg_get_tty_policy) - 1,
+	},
+};
+
+static const struct genl_multicast_group pizwg_mcgrps[] = {
+	{ .name = PIZWG_GENL_MCGRP_EVENTS },
+};
+
+static struct genl_family pizwg_family __ro_after_init = {
+	.name = PIZWG_GENL_NAME,
+	.version = PIZWG_GENL_VERSION,
+	.maxattr = PIZWG_A_MAX,
+	.netnsok = true,
+	/* Switching a port can sleep for seconds; do not hold genl_mutex. */
+	.parallel_ops = true,
+	.resv_start_op = 0,
+	.module = THIS_MODULE,
+	.ops = pizwg_nl_ops,
+	.n_ops = ARRAY_SIZE(pizwg_nl_ops),
+	.mcgrps = pizwg_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(pizwg_mcgrps),
+};
+
+static int pizwg_put_event(struct sk_buff *skb, const void *obj)
+{
+	const struct pizwg_event *ev = obj;
+
+	if (ev->cmd == PIZWG_CMD_PORT_CHANGED) {
+		if (nla_put_string(skb, PIZWG_A_HUB, ev->hub) ||
+		    nla_put_u32(skb, PIZWG_A_PORT, ev->port) ||
+		    nla_put_u8(skb, PIZWG_A_POWER, ev->power) ||
+		    nla_put_u8(skb, PIZWG_A_LEASED, ev->leased))
+			return -EMSGSIZE;
+	} else if (pizwg_put_tty(skb, &ev->tty)) {
+		return -EMSGSIZE;
+	}
+	if (nla_put_u32(skb, PIZWG_A_CAUSE, ev->cause) ||
+	    nla_put_u64_64bit(skb, PIZWG_A_TIMESTAMP, ev->timestamp,
+			      PIZWG_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Sends @ev to the events group of every network namespace. */
+void pizwg_nl_notify(const struct pizwg_event *ev)
+{
+	struct sk_buff *skb;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		goto err;
+	if (pizwg_fill(skb, 0, 0, 0, ev->cmd, pizwg_put_event, ev)) {
+		nlmsg_free(skb);
+		goto err;
+	}
+	rcu_read_lock();
+	genlmsg_multicast_allns(&pizwg_family, skb, 0, 0);
+	rcu_read_unlock();
+	return;
+err:
+	pr_warn_ratelimited("pizwg: notification %u dropped\n", ev->cmd);
+}
+
+int pizwg_nl_init(void)
+{
+	return genl_register_family(&pizwg_family);
+}
+
+void pizwg_nl_exit(void)
+{
+	genl_unregister_family(&pizwg_family);
+}

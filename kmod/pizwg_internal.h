@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Shared declarations of the pizwg module, one section per file.
+ *
+ * Locking, outermost first; never take an earlier lock while holding a later
+ * one:
+ *   1. pizwg_power_lock (port.c): serialises every port switch and the lease
+ *      table changes that go with it.
+ *   2. USB device locks: taken by the USB core inside the sysfs "disable"
+ *      store we call, and by hub.c for short reads. The bus notifier in tty.c
+ *      runs with them held.
+ *   3. pizwg_ports_lock (port.c) and pizwg_ttys_lock (tty.c): short critical
+ *      sections over our own lists; never held across a call into the USB
+ *      core, never both at once.
+ *   4. pizwg_events_lock (event.c): a spinlock around the event queue.
+ */
+#ifndef _PIZWG_INTERNAL_H
+#define _PIZWG_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/usb.h>
+#include <linux/usb/ch11.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+
+#include "uapi/pizwg.h"
+
+/* Identity of a CDC-ACM tty, as reported in dumps and notifications. */
+struct pizwg_tty_info {
+	char name[PIZWG_NAME_MAX];
+	u32 major;
+	u32 minor;
+	u32 busnum;
+	char devpath[PIZWG_NAME_MAX];
+	char device[PIZWG_NAME_MAX];
+	char hub[PIZWG_NAME_MAX];
+	u32 port;
+	u16 vendor_id;
+	u16 product_id;
+	char serial[PIZWG_STRING_MAX];
+	char manufacturer[PIZWG_STRING_MAX];
+	char product[PIZWG_STRING_MAX];
+};
+
+struct pizwg_port_info {
+	u32 number;
+	bool power;
+	bool connected;
+	bool leased;
+	char child[PIZWG_NAME_MAX];
+};
+
+struct pizwg_hub_info {
+	char name[PIZWG_NAME_MAX];
+	char peer[PIZWG_NAME_MAX];
+	char devpath[PIZWG_NAME_MAX];
+	u32 busnum;
+	u16 vendor_id;
+	u16 product_id;
+	u32 num_ports;
+	enum pizwg_switching switching;
+	struct pizwg_port_info ports[USB_MAXCHILDREN];
+};
+
+/* A hub that ports can be switched on; holds a reference to the device. */
+struct pizwg_hub {
+	struct usb_device *udev;
+	char name[PIZWG_NAME_MAX];
+	char intf[PIZWG_NAME_MAX];
+	u32 num_ports;
+	enum pizwg_switching switching;
+};
+
+/* hub.c: USB hubs, their descriptors, and the kernel's port "disable" knob */
+int pizwg_hub_init(void);
+void pizwg_hub_exit(void);
+int pizwg_hub_get(const char *name, struct pizwg_hub *hub);
+void pizwg_hub_put(struct pizwg_hub *hub);
+int pizwg_hub_list(struct usb_device ***hubs, unsigned int *count);
+void pizwg_hub_list_free(struct usb_device **hubs, unsigned int count);
+int pizwg_hub_read_info(struct usb_device *udev, struct pizwg_hub_info *info);
+int pizwg_hub_switch(const struct pizwg_hub *hub, u32 port, bool on);
+
+/* port.c: switching policy and leases */
+struct pizwg_switch_req {
+	const char *hub;
+	u32 port;
+	enum pizwg_action action;
+	u32 off_ms;
+	bool force;
+	struct net *net;
+	u32 portid;
+	struct netlink_ext_ack *extack;
+};
+
+int pizwg_port_init(void);
+void pizwg_port_exit(void);
+int pizwg_port_switch(const struct pizwg_switch_req *req);
+int pizwg_port_release(const struct pizwg_switch_req *req);
+void pizwg_port_fill_leases(struct pizwg_hub_info *info);
+enum pizwg_cause pizwg_port_tty_cause(const char *hub, u32 port, bool added);
+
+/* tty.c: CDC-ACM ttys, followed through a USB bus notifier */
+int pizwg_tty_init(void);
+void pizwg_tty_exit(void);
+int pizwg_tty_snapshot(struct pizwg_tty_info **ttys, unsigned int *count);
+int pizwg_tty_find(const char *name, struct pizwg_tty_info *info);
+
+/* event.c: notifications, queued from any context and sent in order */
+struct pizwg_event {
+	struct list_head node;
+	u8 cmd;
+	enum pizwg_cause cause;
+	u64 timestamp;
+	struct pizwg_tty_info tty;
+	char hub[PIZWG_NAME_MAX];
+	u32 port;
+	bool power;
+	bool leased;
+};
+
+void pizwg_event_tty(u8 cmd, const struct pizwg_tty_info *tty,
+		     enum pizwg_cause cause, u64 timestamp);
+void pizwg_event_port(const char *hub, u32 port, bool power, bool leased,
+		      enum pizwg_cause cause);
+void pizwg_event_flush(void);
+void pizwg_event_exit(void);
+
+/* netlink.c: the generic netlink family */
+int pizwg_nl_init(void);
+void pizwg_nl_exit(void);
+void pizwg_nl_notify(const struct pizwg_event *ev);
+
+#endif /* _PIZWG_INTERNAL_H */

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * pizwg: USB hub port power and CDC-ACM tty events over generic netlink.
+ *
+ * Documentation
+ * =============
+ *
+ * The generic netlink family is named PIZWG_GENL_NAME ("pizwg"), version
+ * PIZWG_GENL_VERSION (1), with one multicast group PIZWG_GENL_MCGRP_EVENTS
+ * ("events"). The family is netns-aware; notifications are sent to every
+ * network namespace, because hosts are often simulated as namespaces that
+ * share one kernel and one USB stack. kmod/pizwg.yaml says the same thing in
+ * the kernel's YNL spec form.
+ *
+ * All commands and notifications use the top level attribute set
+ * enum pizwg_attr below. Strings are NUL-terminated. Every request is
+ * validated strictly: unknown attributes, wrong lengths and out of range
+ * values are rejected with EINVAL and an extack message naming the reason.
+ *
+ * PIZWG_CMD_GET_HUB
+ * -----------------
+ *   Dump (NLM_F_DUMP): one message per USB hub in the system.
+ *   Do: PIZWG_A_HUB selects one hub; ENODEV if there is no such hub.
+ *   Each reply holds:
+ *
+ *     PIZWG_A_HUB: NUL-terminated string, the hub's USB device name as in
+ *                  /sys/bus/usb/devices, e.g. "usb1" (a root hub) or "1-1"
+ *     PIZWG_A_BUSNUM: u32, USB bus number
+ *     PIZWG_A_DEVPATH: NUL-terminated string, devpath on the bus ("0" for a
+ *                      root hub)
+ *     PIZWG_A_VENDOR_ID: u16, idVendor
+ *     PIZWG_A_PRODUCT_ID: u16, idProduct
+ *     PIZWG_A_NUM_PORTS: u32, bNbrPorts
+ *     PIZWG_A_SWITCHING: u32, enum pizwg_switching, read from the logical
+ *                        power switching mode bits (LPSM) of
+ *                        wHubCharacteristics in the hub descriptor
+ *     PIZWG_A_PEER_HUB: NUL-terminated string, the USB3/USB2 peer hub of a
+ *                       USB3-capable hub, when the kernel linked peer ports
+ *     PIZWG_A_PORT_INFO: nest, once per port, in port order:
+ *       PIZWG_PORT_A_NUMBER: u32, port number (1-based)
+ *       PIZWG_PORT_A_POWER: u8, 1 when the port's power is on
+ *       PIZWG_PORT_A_CONNECTED: u8, 1 when a device is connected
+ *       PIZWG_PORT_A_CHILD: NUL-terminated string, USB device name of the
+ *                           attached child, e.g. "1-1"; absent without one
+ *       PIZWG_PORT_A_LEASED: u8, 1 when the port is leased (see below)
+ *
+ * PIZWG_CMD_SET_PORT (CAP_NET_ADMIN)
+ * ------------------
+ *   Switches one port's power. Attributes:
+ *
+ *     PIZWG_A_HUB: hub name (required); ENODEV if unknown
+ *     PIZWG_A_PORT: u32 port number (required); EINVAL if 0 or above the
+ *                   hub's port count
+ *     PIZWG_A_ACTION: u32, enum pizwg_action (required)
+ *     PIZWG_A_OFF_MS: u32, how long "cycle" keeps the port off, in
+ *                     milliseconds, 10..60000 (default 1000)
+ *     PIZWG_A_FORCE: flag, switch even when the hub reports ganged or no
+ *                    per-port power switching; EOPNOTSUPP without it
+ *
+ *   The semantics equal those of the kernel's own
+ *   /sys/bus/usb/devices/<hub-interface>/<hub>-portN/disable attribute: "off"
+ *   disconnects the child (its tty disappears) and the hub driver does not
+ *   power the port again until it is switched on; "on" powers the port and
+ *   the device enumerates again. A USB3 port's peer port is switched with
+ *   it. The reply (an ack) is sent once the switch has taken effect: after
+ *   "off" the child is gone. The notifications it caused are sent before the
+ *   reply.
+ *
+ *   Leases: "on" and "cycle" lease the port to the requesting netlink
+ *   socket. When that socket is closed for any reason (including its process
+ *   being killed), the module switches the port off (cause
+ *   PIZWG_CAUSE_LEASE_EXPIRY). "off" from any socket ends the lease. "on" of
+ *   a port leased to another socket fails with EBUSY. When the module is
+ *   unloaded, leased ports are switched off (PIZWG_CAUSE_UNLOAD); ports that
+ *   are not leased keep their state.
+ *
+ * PIZWG_CMD_RELEASE_PORT (CAP_NET_ADMIN)
+ * ----------------------
+ *   PIZWG_A_HUB and PIZWG_A_PORT name a port leased to the requesting
+ *   socket; the lease ends and the port keeps its power. ENOENT if the port
+ *   is not leased to this socket.
+ *
+ * PIZWG_CMD_GET_TTY
+ * -----------------
+ *   Dump: one message per tty of a USB interface bound to the cdc_acm
+ *   driver. Do: PIZWG_A_TTY selects one, ENODEV if there is no such tty.
+ *   Each reply holds:
+ *
+ *     PIZWG_A_TTY: NUL-terminated string, e.g. "ttyACM0"
+ *     PIZWG_A_TTY_MAJOR: u32
+ *     PIZWG_A_TTY_MINOR: u32
+ *     PIZWG_A_BUSNUM: u32
+ *     PIZWG_A_DEVPATH: string, the USB device's devpath, e.g. "1" or "1.4"
+ *     PIZWG_A_DEVICE: string, the USB device's name, e.g. "1-1"
+ *     PIZWG_A_HUB: string, the hub that powers the device
+ *     PIZWG_A_PORT: u32, the port of PIZWG_A_HUB the device is attached to
+ *     PIZWG_A_VENDOR_ID, PIZWG_A_PRODUCT_ID: u16
+ *     PIZWG_A_SERIAL, PIZWG_A_MANUFACTURER, PIZWG_A_PRODUCT: strings, each
+ *                                                           when present
+ *
+ * Notifications (multicast group "events")
+ * ----------------------------------------
+ *   Every notification carries PIZWG_A_TIMESTAMP: u64, CLOCK_MONOTONIC in
+ *   nanoseconds, taken when the change happened, and PIZWG_A_CAUSE: u32,
+ *   enum pizwg_cause.
+ *
+ *   PIZWG_CMD_TTY_ADDED, PIZWG_CMD_TTY_REMOVED: the attributes of
+ *     PIZWG_CMD_GET_TTY. A tty added after a port was switched on through
+ *     this family has cause PIZWG_CAUSE_REQUEST, otherwise
+ *     PIZWG_CAUSE_EXTERNAL. A tty removed because this module switched its
+ *     port off has the cause of that switch; otherwise PIZWG_CAUSE_UNPLUG.
+ *   PIZWG_CMD_PORT_CHANGED: PIZWG_A_HUB, PIZWG_A_PORT, PIZWG_A_POWER (u8, 1
+ *     for on) and PIZWG_A_LEASED (u8), sent when this module switched a port.
+ */
+
+#ifndef _UAPI_PIZWG_H
+#define _UAPI_PIZWG_H
+
+#define PIZWG_GENL_NAME "pizwg"
+#define PIZWG_GENL_VERSION 1
+#define PIZWG_GENL_MCGRP_EVENTS "events"
+
+#define PIZWG_NAME_MAX 32	/* bytes of a hub, device or tty name, NUL included */
+#define PIZWG_STRING_MAX 128	/* bytes of a USB string descriptor we report */
+#define PIZWG_OFF_MS_DEFAULT 1000
+#define PIZWG_OFF_MS_MIN 10
+#define PIZWG_OFF_MS_MAX 60000
+
+enum pizwg_cmd {
+	PIZWG_CMD_UNSPEC,
+	PIZWG_CMD_GET_HUB,
+	PIZWG_CMD_SET_PORT,
+	PIZWG_CMD_RELEASE_PORT,
+	PIZWG_CMD_GET_TTY,
+	PIZWG_CMD_TTY_ADDED,
+	PIZWG_CMD_TTY_REMOVED,
+	PIZWG_CMD_PORT_CHANGED,
+
+	__PIZWG_CMD_MAX,
+	PIZWG_CMD_MAX = __PIZWG_CMD_MAX - 1
+};
+
+enum pizwg_attr {
+	PIZWG_A_UNSPEC,
+	PIZWG_A_PAD,
+	PIZWG_A_HUB,
+	PIZWG_A_PORT,
+	PIZWG_A_ACTION,
+	PIZWG_A_OFF_MS,
+	PIZWG_A_FORCE,
+	PIZWG_A_BUSNUM,
+	PIZWG_A_DEVPATH,
+	PIZWG_A_DEVICE,
+	PIZWG_A_VENDOR_ID,
+	PIZWG_A_PRODUCT_ID,
+	PIZWG_A_NUM_PORTS,
+	PIZWG_A_SWITCHING,
+	PIZWG_A_PEER_HUB,
+	PIZWG_A_PORT_INFO,
+	PIZWG_A_TTY,
+	PIZWG_A_TTY_MAJOR,
+	PIZWG_A_TTY_MINOR,
+	PIZWG_A_SERIAL,
+	PIZWG_A_MANUFACTURER,
+	PIZWG_A_PRODUCT,
+	PIZWG_A_POWER,
+	PIZWG_A_LEASED,
+	PIZWG_A_CAUSE,
+	PIZWG_A_TIMESTAMP,
+
+	__PIZWG_A_MAX,
+	PIZWG_A_MAX = __PIZWG_A_MAX - 1
+};
+
+enum pizwg_port_attr {
+	PIZWG_PORT_A_UNSPEC,
+	PIZWG_PORT_A_NUMBER,
+	PIZWG_PORT_A_POWER,
+	PIZWG_PORT_A_CONNECTED,
+	PIZWG_PORT_A_CHILD,
+	PIZWG_PORT_A_LEASED,
+
+	__PIZWG_PORT_A_MAX,
+	PIZWG_PORT_A_MAX = __PIZWG_PORT_A_MAX - 1
+};
+
+enum pizwg_action {
+	PIZWG_ACTION_OFF,
+	PIZWG_ACTION_ON,
+	PIZWG_ACTION_CYCLE,
+
+	__PIZWG_ACTION_MAX,
+	PIZWG_ACTION_MAX = __PIZWG_ACTION_MAX - 1
+};
+
+enum pizwg_switching {
+	PIZWG_SWITCHING_INDIVIDUAL,
+	PIZWG_SWITCHING_GANGED,
+	PIZWG_SWITCHING_NONE,
+};
+
+enum pizwg_cause {
+	PIZWG_CAUSE_REQUEST,
+	PIZWG_CAUSE_LEASE_EXPIRY,
+	PIZWG_CAUSE_UNPLUG,
+	PIZWG_CAUSE_UNLOAD,
+	PIZWG_CAUSE_EXTERNAL,
+};
+
+#endif /* _UAPI_PIZWG_H */
