@@ -9,37 +9,83 @@
 
 #include "pizwg_internal.h"
 
-/* Not const: Linux 6.1's nla_policy points to a mutable one. */
-static struct netlink_range_validation pizwg_off_ms_range = {
-	.min = PIZWG_OFF_MS_MIN,
-	.max = PIZWG_OFF_MS_MAX,
-};
-
+/*
+ * Numbers are range-checked in pizwg_check_numbers(), not by range policies:
+ * those answer ERANGE, and the contract promises EINVAL for every malformed
+ * request. (A validation function would do, but Linux 6.12 WARNs when it
+ * describes such a policy in an extended ack.)
+ */
+/*
+ * Every policy spans all attributes, so that info->attrs always has
+ * PIZWG_A_MAX + 1 entries; attributes an op does not take are NLA_UNSPEC,
+ * which strict validation rejects.
+ */
 #define PIZWG_POLICY_HUB { .type = NLA_NUL_STRING, .len = PIZWG_NAME_MAX - 1 }
-#define PIZWG_POLICY_PORT NLA_POLICY_RANGE(NLA_U32, 1, USB_MAXCHILDREN)
+#define PIZWG_POLICY_PORT { .type = NLA_U32 }
 
-static const struct nla_policy pizwg_get_hub_policy[PIZWG_A_HUB + 1] = {
+static const struct nla_policy pizwg_get_hub_policy[PIZWG_A_MAX + 1] = {
 	[PIZWG_A_HUB] = PIZWG_POLICY_HUB,
 };
 
-static const struct nla_policy pizwg_set_port_policy[PIZWG_A_FORCE + 1] = {
+static const struct nla_policy pizwg_set_port_policy[PIZWG_A_MAX + 1] = {
 	[PIZWG_A_HUB] = PIZWG_POLICY_HUB,
 	[PIZWG_A_PORT] = PIZWG_POLICY_PORT,
-	[PIZWG_A_ACTION] = NLA_POLICY_MAX(NLA_U32, PIZWG_ACTION_MAX),
-	[PIZWG_A_OFF_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pizwg_off_ms_range),
+	[PIZWG_A_ACTION] = { .type = NLA_U32 },
+	[PIZWG_A_OFF_MS] = { .type = NLA_U32 },
 	[PIZWG_A_FORCE] = { .type = NLA_FLAG },
 };
 
-static const struct nla_policy pizwg_release_port_policy[PIZWG_A_PORT + 1] = {
+static const struct nla_policy pizwg_release_port_policy[PIZWG_A_MAX + 1] = {
 	[PIZWG_A_HUB] = PIZWG_POLICY_HUB,
 	[PIZWG_A_PORT] = PIZWG_POLICY_PORT,
 };
 
-static const struct nla_policy pizwg_get_tty_policy[PIZWG_A_TTY + 1] = {
+static const struct nla_policy pizwg_get_tty_policy[PIZWG_A_MAX + 1] = {
 	[PIZWG_A_TTY] = { .type = NLA_NUL_STRING, .len = PIZWG_NAME_MAX - 1 },
 };
 
 static struct genl_family pizwg_family;
+
+static bool pizwg_out_of_range(struct genl_info *info, int attr, u32 min,
+			       u32 max)
+{
+	struct nlattr *a = info->attrs[attr];
+
+	return a && (nla_get_u32(a) < min || nla_get_u32(a) > max);
+}
+
+static int pizwg_check_numbers(struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **attrs = info->attrs;
+
+	if (pizwg_out_of_range(info, PIZWG_A_PORT, 1, USB_MAXCHILDREN)) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[PIZWG_A_PORT],
+				    "port numbers run from 1 to 31");
+		return -EINVAL;
+	}
+	if (pizwg_out_of_range(info, PIZWG_A_ACTION, 0, PIZWG_ACTION_MAX)) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[PIZWG_A_ACTION],
+				    "unknown action");
+		return -EINVAL;
+	}
+	if (pizwg_out_of_range(info, PIZWG_A_OFF_MS, PIZWG_OFF_MS_MIN,
+			       PIZWG_OFF_MS_MAX)) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[PIZWG_A_OFF_MS],
+				    "off time out of range (10..60000 ms)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Like GENL_REQ_ATTR_CHECK, with a message for people, not only tools. */
+static bool pizwg_missing(struct genl_info *info, int attr)
+{
+	if (!GENL_REQ_ATTR_CHECK(info, attr))
+		return false;
+	NL_SET_ERR_MSG(info->extack, "required attribute missing");
+	return true;
+}
 
 static int pizwg_put_str(struct sk_buff *skb, int attr, const char *s)
 {
@@ -156,7 +202,7 @@ static int pizwg_nl_get_hub(struct sk_buff *skb, struct genl_info *info)
 	struct pizwg_hub hub;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, PIZWG_A_HUB))
+	if (pizwg_missing(info, PIZWG_A_HUB))
 		return -EINVAL;
 	ret = pizwg_hub_get(nla_data(info->attrs[PIZWG_A_HUB]), &hub);
 	if (ret) {
@@ -236,9 +282,11 @@ static int pizwg_nl_set_port(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pizwg_switch_req req;
 
-	if (GENL_REQ_ATTR_CHECK(info, PIZWG_A_HUB) ||
-	    GENL_REQ_ATTR_CHECK(info, PIZWG_A_PORT) ||
-	    GENL_REQ_ATTR_CHECK(info, PIZWG_A_ACTION))
+	if (pizwg_missing(info, PIZWG_A_HUB) ||
+	    pizwg_missing(info, PIZWG_A_PORT) ||
+	    pizwg_missing(info, PIZWG_A_ACTION))
+		return -EINVAL;
+	if (pizwg_check_numbers(info))
 		return -EINVAL;
 	pizwg_req_from_info(&req, info);
 	req.action = nla_get_u32(info->attrs[PIZWG_A_ACTION]);
@@ -252,8 +300,10 @@ static int pizwg_nl_release_port(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pizwg_switch_req req;
 
-	if (GENL_REQ_ATTR_CHECK(info, PIZWG_A_HUB) ||
-	    GENL_REQ_ATTR_CHECK(info, PIZWG_A_PORT))
+	if (pizwg_missing(info, PIZWG_A_HUB) ||
+	    pizwg_missing(info, PIZWG_A_PORT))
+		return -EINVAL;
+	if (pizwg_check_numbers(info))
 		return -EINVAL;
 	pizwg_req_from_info(&req, info);
 	return pizwg_port_release(&req);
@@ -264,7 +314,7 @@ static int pizwg_nl_get_tty(struct sk_buff *skb, struct genl_info *info)
 	struct pizwg_tty_info *t;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, PIZWG_A_TTY))
+	if (pizwg_missing(info, PIZWG_A_TTY))
 		return -EINVAL;
 	t = kmalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
