@@ -18,10 +18,9 @@ KVERS ?= $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build)))
 .PHONY: all check demo install clean
 all:
 
-include mk/kmod.mk
-include mk/userspace.mk
-include mk/install.mk
-include mk/check.mk
+# One fragment per part of the tree; each adds its targets to `all` and its
+# unit tests to UNIT_BINS.
+include $(sort $(wildcard mk/*.mk))
 
 clean:
 	rm -rf $(BUILD)

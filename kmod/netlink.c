@@ -138,7 +138,7 @@ static int pizwg_put_tty(struct sk_buff *skb, const struct pizwg_tty_info *t)
 	    nla_put_u32(skb, PIZWG_A_BUSNUM, t->busnum) ||
 	    nla_put_string(skb, PIZWG_A_DEVPATH, t->devpath) ||
 	    nla_put_string(skb, PIZWG_A_DEVICE, t->device) ||
-	    pizwg_put_str(skb, PIZWG_A_HUB, t->hub) ||
+	    nla_put_string(skb, PIZWG_A_HUB, t->hub) ||
 	    nla_put_u32(skb, PIZWG_A_PORT, t->port) ||
 	    nla_put_u16(skb, PIZWG_A_VENDOR_ID, t->vendor_id) ||
 	    nla_put_u16(skb, PIZWG_A_PRODUCT_ID, t->product_id) ||

@@ -110,7 +110,12 @@
  *     PIZWG_CAUSE_EXTERNAL. A tty removed because this module switched its
  *     port off has the cause of that switch; otherwise PIZWG_CAUSE_UNPLUG.
  *   PIZWG_CMD_PORT_CHANGED: PIZWG_A_HUB, PIZWG_A_PORT, PIZWG_A_POWER (u8, 1
- *     for on) and PIZWG_A_LEASED (u8), sent when this module switched a port.
+ *     for on) and PIZWG_A_LEASED (u8), sent when this module switched a port
+ *     or a lease on it was released. Power switched behind the module's back
+ *     (sysfs, uhubctl) is not reported.
+ *
+ *   USB strings are reported as the USB core decoded them (UTF-8), cut to
+ *   PIZWG_STRING_MAX - 1 bytes.
  */
 
 #ifndef _UAPI_PIZWG_H

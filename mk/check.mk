@@ -1,0 +1,26 @@
+# make check: install missing Debian packages, build everything the tests
+# need, then run every test step (tests/check) and print the tally.
+KSRC := $(BUILD)/linux-source
+KSRC_TARBALL := /usr/src/linux-source-6.12.tar.xz
+KSELFTEST := $(BUILD)/tests/pizwg_test
+
+.PHONY: check check-build kselftest
+check:
+	tests/deps
+	$(MAKE) --no-print-directory check-build
+	tests/check
+
+check-build: all userspace-asan kselftest
+
+$(KSRC)/.stamp: $(KSRC_TARBALL) tests/lint/ksrc
+	tests/lint/ksrc $< $(KSRC)
+	touch $@
+
+kselftest: $(KSELFTEST)
+
+# -Wall as the kernel's own selftests: kselftest_harness.h is not -Wextra clean.
+$(KSELFTEST): tests/kselftest/pizwg_test.c tests/kselftest/nl.c tests/kselftest/nl.h kmod/uapi/pizwg.h $(KSRC)/.stamp
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Werror -D_GNU_SOURCE \
+		-I$(KSRC)/tools/testing/selftests -Ikmod/uapi \
+		-o $@ tests/kselftest/pizwg_test.c tests/kselftest/nl.c

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# Shared by the shell module tests (run inside the VM by tests/vm/suite with
+# the module loaded and simulated sticks up): TAP helpers, the first
+# stick's hub/port/tty, and bounded waits.
+
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+
+ctl=build/asan/bin/pizwgctl
+read -r _ _ _ hub port tty _ < <(tests/vm/sticks list | head -n1)
+hub=${hub#hub=}
+port=${port#port=}
+tty=${tty#tty=}
+[[ -n $hub && -n $port && -n $tty ]] || { echo "not ok - no simulated stick"; exit 1; }
+
+# wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.1
+	done
+}
+
+port_off_per_uhubctl() {
+	uhubctl -l "${hub#usb}" -p "$port" | grep -q "Port $port: 0000 off"
+}
+
+port_on_per_uhubctl() {
+	uhubctl -l "${hub#usb}" -p "$port" | grep -qE "Port $port: [0-9a-f]{4} power"
+}
+
+tty_present() {
+	[[ -e /dev/$tty ]]
+}
+
+tty_absent() {
+	[[ ! -e /dev/$tty ]]
+}
+
+# Leaves the stick powered, unleased and enumerated.
+restore_stick() {
+	"$ctl" power "$hub" "$port" on >/dev/null && wait_for 15 tty_present
+}

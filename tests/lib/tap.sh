@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# TAP helpers for shell tests: source this file, call t NAME COMMAND... for
+# each check, and finish with tap_done, which exits non-zero on any failure.
+
+tap_failed=0
+
+# t NAME COMMAND...: runs COMMAND and prints "ok - NAME" or "not ok - NAME".
+t() {
+	local name=$1
+	shift
+	if "$@"; then
+		echo "ok - $name"
+	else
+		echo "not ok - $name"
+		tap_failed=1
+	fi
+}
+
+# skip NAME REASON
+skip() {
+	echo "ok - $1 # SKIP $2"
+}
+
+tap_done() {
+	exit "$tap_failed"
+}
