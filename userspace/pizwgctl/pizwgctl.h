@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pizwgctl: declarations shared by main.c, the subcommands (one file each)
+ * and the unit tests. Everything that turns data into output is a pure
+ * function here (struct in, malloc'ed string or json-c object out), so that
+ * tests/unit can check every format without netlink.
+ */
+#ifndef PIZWGCTL_H
+#define PIZWGCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <json-c/json.h>
+
+#include "pizwg_genl.h"
+
+#define PROG "pizwgctl"
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes of every subcommand. */
+enum {
+	CTL_EXIT_OK = 0,
+	CTL_EXIT_FAIL = 1,	/* refused or failed; one line on stderr */
+	CTL_EXIT_USAGE = 2,	/* bad command line; one line on stderr */
+};
+
+#define CTL_ERR_MAX 256
+
+struct ctl_opts {
+	bool json;
+};
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv, struct ctl_opts *opts);
+	const char *summary;
+};
+
+int cmd_hubs(int argc, char **argv, struct ctl_opts *opts);
+int cmd_ttys(int argc, char **argv, struct ctl_opts *opts);
+int cmd_power(int argc, char **argv, struct ctl_opts *opts);
+int cmd_monitor(int argc, char **argv, struct ctl_opts *opts);
+
+/* fmt.c: command-line helpers */
+
+/*
+ * The arguments of a subcommand without options of its own: --json,
+ * --help/-h, "--", and at most @max_pos (0 or 1) names, in any order.
+ * Returns 0 or CTL_EXIT_USAGE with @err set.
+ */
+struct simple_args {
+	bool help;
+	int npos;
+	const char *name;
+};
+
+int parse_simple_args(int argc, char **argv, int max_pos,
+		      struct simple_args *a, struct ctl_opts *opts,
+		      char *err, size_t errlen);
+int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+int usage_error(const char *cmd, const char *msg);
+
+/* fmt.c: output helpers */
+void put_token(FILE *f, const char *s);
+void put_quoted(FILE *f, const char *s);
+void put_timestamp(FILE *f, uint64_t ns);
+void put_port_state(FILE *f, const struct pizwg_port_event *p);
+const char *enum_name(const char *name, uint32_t value, char *buf,
+		      size_t len);
+size_t utf8_seq_len(const unsigned char *s, size_t n);
+char *utf8_sanitize(const char *s);
+char *memstream_done(FILE *f, char **buf);
+
+bool json_add(struct json_object *obj, const char *key,
+	      struct json_object *val);
+struct json_object *json_str(const char *s);
+bool json_add_str_or_null(struct json_object *obj, const char *key, bool has,
+			  const char *s);
+struct json_object *json_usb_id(uint16_t id);
+bool json_add_timestamp(struct json_object *obj, uint64_t ns);
+bool json_add_port_state(struct json_object *obj,
+			 const struct pizwg_port_event *p);
+char *json_line(struct json_object *obj);
+int print_json(struct json_object *obj);
+int print_text(char *text);
+
+char *error_line(const char *what, int err, const char *reason,
+		 const char *extack);
+int fail(const char *what, int err, const char *reason, const char *extack);
+
+/* hubs.c */
+char *hubs_format_text(const struct pizwg_hub *hubs, size_t n);
+struct json_object *hubs_to_json(const struct pizwg_hub *hubs, size_t n);
+
+/* ttys.c */
+char *ttys_format_text(const struct pizwg_tty *ttys, size_t n);
+struct json_object *ttys_to_json(const struct pizwg_tty *ttys, size_t n);
+struct json_object *tty_to_json(const struct pizwg_tty *tty);
+
+/* power.c */
+struct power_args {
+	const char *hub;
+	uint32_t port;
+	enum pizwg_action action;
+	uint32_t off_ms;	/* 0: the module's default */
+	bool hold;
+	bool force;
+	bool help;
+};
+
+int power_parse_args(int argc, char **argv, struct power_args *a,
+		     struct ctl_opts *opts, char *err, size_t errlen);
+const char *power_reason(int err);
+char *power_error_line(const struct power_args *a, const char *stage,
+		       int err, const char *extack);
+char *power_format_text(const struct pizwg_port_event *state);
+struct json_object *power_to_json(const struct pizwg_port_event *state);
+
+/* monitor.c */
+char *event_format_text(const struct pizwg_event *ev);
+struct json_object *event_to_json(const struct pizwg_event *ev);
+
+#endif /* PIZWGCTL_H */
