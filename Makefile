@@ -19,8 +19,10 @@ KVERS ?= $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build)))
 all:
 
 # One fragment per part of the tree; each adds its targets to `all` and its
-# unit tests to UNIT_BINS.
-include $(sort $(wildcard mk/*.mk))
+# unit tests to UNIT_BINS. mk/userspace.mk comes first: it defines the
+# compiler flags and object directories the other fragments build with.
+include mk/userspace.mk
+include $(filter-out mk/userspace.mk,$(sort $(wildcard mk/*.mk)))
 
 clean:
 	rm -rf $(BUILD)
