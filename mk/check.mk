@@ -24,3 +24,10 @@ $(KSELFTEST): tests/kselftest/pizwg_test.c tests/kselftest/nl.c tests/kselftest/
 	$(CC) -std=gnu11 -O2 -g -Wall -Werror -D_GNU_SOURCE \
 		-I$(KSRC)/tools/testing/selftests -Ikmod/uapi \
 		-o $@ tests/kselftest/pizwg_test.c tests/kselftest/nl.c
+
+# make demo: the whole system on simulated hardware, in the VM.
+.PHONY: demo
+demo:
+	tests/deps
+	$(MAKE) --no-print-directory all
+	tests/vm/run --kernel 6.12 -- tests/vm/demo

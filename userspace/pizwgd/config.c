@@ -1,0 +1,1049 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pizwgd.conf: parse, validate, check files. See config.h for the format.
+ *
+ * Line numbers: the libinih builds of Debian and Arch call the handler
+ * without one (INI_HANDLER_LINENO is 0 in the shared library, and a
+ * library's handler signature cannot be changed from outside), and they
+ * call no handler on a section header (INI_CALL_HANDLER_ON_NEW_SECTION 0).
+ * So the text goes through ini_parse_stream() with our own reader,
+ * read_line(), which hands libinih one line per call and counts them:
+ * libinih calls the handler for a line before it asks for the next one,
+ * so in on_key() the count is the key's line. The reader also does what
+ * the library's build options would otherwise decide for us: it opens
+ * sections (strictly: nothing but a comment after ']'), refuses lines that
+ * are neither a section, a key = value pair nor a comment (libinih accepts
+ * "key: value" and junk after ']'), refuses over-long lines (libinih would
+ * split them silently) and strips leading blanks (so libinih never sees a
+ * multi-line continuation). libinih splits key = value, strips blanks and
+ * inline comments. The first error stops the reader; it is the one
+ * reported.
+ */
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Values are bounded by the line length, so they always fit our buffers. */
+static_assert(CONF_LINE_MAX < CONF_PATH_MAX, "a path value fits CONF_PATH_MAX");
+
+#define DEFAULT_LISTEN_PORT 3333
+#define DEFAULT_CERT "/etc/pizwg/server.crt"
+#define DEFAULT_KEY "/etc/pizwg/server.key"
+#define DEFAULT_CA "/etc/pizwg/clients.pem"
+
+/* The kernel's USB bus numbers are 1..USB_MAXBUS - 1 (drivers/usb/core/hcd.c) */
+#define USB_BUS_MAX 63
+/* Hubs nest at most MAX_TOPO_LEVEL - 1 = 5 deep below the root hub. */
+#define HUB_DEPTH_MAX 5
+/* Ports of a hub: USB_MAXCHILDREN */
+#define HUB_PORTS_MAX 31
+
+struct parser {
+	const char *file;
+	const char *pos; /* start of the next line of the text */
+	unsigned int lineno; /* of the line last handed to libinih */
+	struct pizwg_config *conf;
+	struct pizwg_gateway_config *cur; /* section being read, if any */
+	bool failed;
+	char *err;
+	size_t errlen;
+};
+
+static void fail(struct parser *p, unsigned int line, const char *subject,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Records the first error as "FILE:LINE: SUBJECT: REASON". */
+static void fail(struct parser *p, unsigned int line, const char *subject,
+		 const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->failed)
+		return;
+	p->failed = true;
+	if (!p->errlen)
+		return;
+	n = snprintf(p->err, p->errlen, "%s:%u: %s: ", p->file, line, subject);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+	va_end(ap);
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * A decimal number in min..max at the start of @s, without sign or leading
+ * zero; returns the first character after it, or NULL.
+ */
+static const char *scan_number(const char *s, unsigned long min,
+			       unsigned long max, unsigned long *out)
+{
+	unsigned long long v = 0;
+
+	if (!is_digit(*s) || (s[0] == '0' && is_digit(s[1])))
+		return NULL;
+	for (; is_digit(*s); s++) {
+		v = v * 10 + (*s - '0');
+		if (v > max)
+			return NULL;
+	}
+	if (v < min)
+		return NULL;
+	*out = v;
+	return s;
+}
+
+static int parse_number(const char *v, unsigned long min, unsigned long max,
+			unsigned long *out, char *why, size_t n)
+{
+	const char *s;
+
+	for (s = v; *s; s++) {
+		if (!is_digit(*s))
+			break;
+	}
+	if (*s || s == v) {
+		snprintf(why, n, "'%s' is not a decimal number", v);
+		return -EINVAL;
+	}
+	if (v[0] == '0' && v[1]) {
+		snprintf(why, n, "'%s' has a leading zero", v);
+		return -EINVAL;
+	}
+	if (!scan_number(v, min, max, out)) {
+		snprintf(why, n, "'%s' is out of range %lu..%lu", v, min, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_seconds(const char *v, unsigned long min, unsigned long max,
+			 unsigned int *out, char *why, size_t n)
+{
+	unsigned long x;
+
+	if (parse_number(v, min, max, &x, why, n))
+		return -EINVAL;
+	*out = x;
+	return 0;
+}
+
+/* One of two words; false for the first, true for the second. */
+static int parse_choice(const char *v, const char *no, const char *yes,
+			bool *out, char *why, size_t n)
+{
+	if (!strcmp(v, no)) {
+		*out = false;
+		return 0;
+	}
+	if (!strcmp(v, yes)) {
+		*out = true;
+		return 0;
+	}
+	snprintf(why, n, "'%s' is not %s or %s", v, no, yes);
+	return -EINVAL;
+}
+
+/* usbN, or BUS-PORT[.PORT]... as under /sys/bus/usb/devices */
+static bool is_hub_name(const char *s)
+{
+	unsigned long x;
+	int depth;
+
+	if (!strncmp(s, "usb", 3)) {
+		s = scan_number(s + 3, 1, USB_BUS_MAX, &x);
+		return s && !*s;
+	}
+	s = scan_number(s, 1, USB_BUS_MAX, &x);
+	if (!s || *s != '-')
+		return false;
+	for (depth = 1; depth <= HUB_DEPTH_MAX; depth++) {
+		s = scan_number(s + 1, 1, HUB_PORTS_MAX, &x);
+		if (!s)
+			return false;
+		if (!*s)
+			return true;
+		if (*s != '.')
+			return false;
+	}
+	return false;
+}
+
+static int parse_hub(struct pizwg_gateway_config *g, const char *v, char *why,
+		     size_t n)
+{
+	if (!is_hub_name(v)) {
+		snprintf(
+			why, n,
+			"'%s' is not a USB hub name (usbN or BUS-PORT[.PORT]...)",
+			v);
+		return -EINVAL;
+	}
+	snprintf(g->stick.hub, sizeof(g->stick.hub), "%s", v);
+	return 0;
+}
+
+static int parse_port(struct pizwg_gateway_config *g, const char *v, char *why,
+		      size_t n)
+{
+	unsigned long x;
+
+	if (parse_number(v, 1, HUB_PORTS_MAX, &x, why, n))
+		return -EINVAL;
+	g->stick.port = x;
+	return 0;
+}
+
+static int parse_force(struct pizwg_gateway_config *g, const char *v, char *why,
+		       size_t n)
+{
+	return parse_choice(v, "no", "yes", &g->stick.force, why, n);
+}
+
+static int hex_digit(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly four hex digits at @s */
+static int hex16(const char *s, uint16_t *out)
+{
+	int i, d;
+
+	*out = 0;
+	for (i = 0; i < 4; i++) {
+		d = hex_digit(s[i]);
+		if (d < 0)
+			return -EINVAL;
+		*out = *out << 4 | d;
+	}
+	return 0;
+}
+
+static int parse_usb_id(struct pizwg_gateway_config *g, const char *v,
+			char *why, size_t n)
+{
+	struct pizwg_stick_config *s = &g->stick;
+
+	if (strlen(v) != 9 || v[4] != ':' || hex16(v, &s->vendor_id) ||
+	    hex16(v + 5, &s->product_id)) {
+		snprintf(why, n, "'%s' is not VID:PID (4 hex digits each)", v);
+		return -EINVAL;
+	}
+	s->match_usb_id = true;
+	return 0;
+}
+
+static int parse_serial(struct pizwg_gateway_config *g, const char *v,
+			char *why, size_t n)
+{
+	const char *s;
+
+	if (strlen(v) > CONF_SERIAL_MAX) {
+		snprintf(why, n, "'%s' is longer than %d characters", v,
+			 CONF_SERIAL_MAX);
+		return -EINVAL;
+	}
+	for (s = v; *s; s++) {
+		if (*s < 0x20 || *s > 0x7e) {
+			snprintf(
+				why, n,
+				"'%s' has a character that is not printable ASCII",
+				v);
+			return -EINVAL;
+		}
+	}
+	snprintf(g->stick.serial, sizeof(g->stick.serial), "%s", v);
+	return 0;
+}
+
+static int parse_enumerate_timeout(struct pizwg_gateway_config *g,
+				   const char *v, char *why, size_t n)
+{
+	return parse_seconds(v, 1, 300, &g->stick.enumerate_timeout, why, n);
+}
+
+/* The termios rates from 1200 up (Linux's Bnnn constants) */
+static const unsigned int baud_rates[] = {
+	1200,	 1800,	  2400,	   4800,    9600,    19200,   38400,   57600,
+	115200,	 230400,  460800,  500000,  576000,  921600,  1000000, 1152000,
+	1500000, 2000000, 2500000, 3000000, 3500000, 4000000,
+};
+
+/* "'V' is not a termios rate (1200, 1800, ... or 4000000)" */
+static void list_baud_rates(char *why, size_t n, const char *v)
+{
+	size_t i, len;
+
+	len = snprintf(why, n, "'%s' is not a termios rate (", v);
+	for (i = 0; i < ARRAY_SIZE(baud_rates) && len < n; i++)
+		len += snprintf(why + len, n - len, "%u%s", baud_rates[i],
+				i + 2 < ARRAY_SIZE(baud_rates) ? ", " :
+				i + 1 < ARRAY_SIZE(baud_rates) ? " or " :
+								 ")");
+}
+
+static int parse_baud(struct pizwg_gateway_config *g, const char *v, char *why,
+		      size_t n)
+{
+	unsigned long x;
+	size_t i;
+
+	if (parse_number(v, baud_rates[0],
+			 baud_rates[ARRAY_SIZE(baud_rates) - 1], &x, why, n))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(baud_rates); i++) {
+		if (baud_rates[i] == x) {
+			g->stick.baud = x;
+			return 0;
+		}
+	}
+	list_baud_rates(why, n, v);
+	return -EINVAL;
+}
+
+static int parse_listen(struct pizwg_gateway_config *g, const char *v,
+			char *why, size_t n)
+{
+	struct sockaddr_in *sin = &g->tls.listen;
+	char addr[INET_ADDRSTRLEN];
+	const char *colon = strrchr(v, ':');
+	unsigned long port;
+	char port_why[CONF_ERR_MAX];
+	size_t len;
+
+	if (v[0] == '[') {
+		snprintf(why, n, "'%s': IPv6 is not supported; use IPV4:PORT",
+			 v);
+		return -EINVAL;
+	}
+	if (!colon) {
+		snprintf(why, n, "'%s' is not IPV4:PORT", v);
+		return -EINVAL;
+	}
+	len = colon - v;
+	if (len < sizeof(addr)) {
+		memcpy(addr, v, len);
+		addr[len] = '\0';
+	}
+	if (len >= sizeof(addr) ||
+	    inet_pton(AF_INET, addr, &sin->sin_addr) != 1) {
+		snprintf(why, n, "'%.*s' is not an IPv4 address", (int)len, v);
+		return -EINVAL;
+	}
+	if (parse_number(colon + 1, 1, 65535, &port, port_why,
+			 sizeof(port_why))) {
+		snprintf(why, n, "port %s", port_why);
+		return -EINVAL;
+	}
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	return 0;
+}
+
+static int parse_path(const char *v, char *out, char *why, size_t n)
+{
+	if (v[0] != '/') {
+		snprintf(why, n, "'%s' is not an absolute path", v);
+		return -EINVAL;
+	}
+	snprintf(out, CONF_PATH_MAX, "%s", v);
+	return 0;
+}
+
+static int parse_cert(struct pizwg_gateway_config *g, const char *v, char *why,
+		      size_t n)
+{
+	return parse_path(v, g->tls.cert, why, n);
+}
+
+static int parse_key(struct pizwg_gateway_config *g, const char *v, char *why,
+		     size_t n)
+{
+	return parse_path(v, g->tls.key, why, n);
+}
+
+static int parse_ca(struct pizwg_gateway_config *g, const char *v, char *why,
+		    size_t n)
+{
+	return parse_path(v, g->tls.ca, why, n);
+}
+
+static int parse_ktls(struct pizwg_gateway_config *g, const char *v, char *why,
+		      size_t n)
+{
+	bool off;
+
+	if (parse_choice(v, "auto", "off", &off, why, n))
+		return -EINVAL;
+	g->tls.ktls = off ? CONF_KTLS_OFF : CONF_KTLS_AUTO;
+	return 0;
+}
+
+static int parse_tcp_user_timeout(struct pizwg_gateway_config *g, const char *v,
+				  char *why, size_t n)
+{
+	return parse_seconds(v, 1, 600, &g->tls.tcp_user_timeout, why, n);
+}
+
+static int parse_inactivity_timeout(struct pizwg_gateway_config *g,
+				    const char *v, char *why, size_t n)
+{
+	return parse_seconds(v, 10, 86400, &g->session.inactivity_timeout, why,
+			     n);
+}
+
+static int parse_exec(struct pizwg_gateway_config *g, const char *v, char *why,
+		      size_t n)
+{
+	const char *prog = v + strlen("exec:");
+
+	if (prog[0] != '/') {
+		snprintf(why, n, "'%s': PROGRAM is not an absolute path", v);
+		return -EINVAL;
+	}
+	if (strpbrk(prog, " \t")) {
+		snprintf(
+			why, n,
+			"'%s': PROGRAM has a blank (it runs without arguments)",
+			v);
+		return -EINVAL;
+	}
+	g->session.on_end = CONF_END_EXEC;
+	snprintf(g->session.program, sizeof(g->session.program), "%s", prog);
+	return 0;
+}
+
+static int parse_on_session_end(struct pizwg_gateway_config *g, const char *v,
+				char *why, size_t n)
+{
+	if (!strcmp(v, "reboot")) {
+		g->session.on_end = CONF_END_REBOOT;
+		return 0;
+	}
+	if (!strcmp(v, "restart")) {
+		g->session.on_end = CONF_END_RESTART;
+		return 0;
+	}
+	if (!strncmp(v, "exec:", strlen("exec:")))
+		return parse_exec(g, v, why, n);
+	snprintf(why, n, "'%s' is not reboot, restart or exec:PROGRAM", v);
+	return -EINVAL;
+}
+
+#define VRRP_ON_UNSUPPORTED "vrrp = on is not supported yet; set vrrp = off"
+
+static int parse_vrrp(struct pizwg_gateway_config *g, const char *v, char *why,
+		      size_t n)
+{
+	if (parse_choice(v, "off", "on", &g->vrrp.enabled, why, n))
+		return -EINVAL;
+	if (g->vrrp.enabled) {
+		snprintf(why, n, VRRP_ON_UNSUPPORTED);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The keys and their value parsers. A parser gets a non-empty value and
+ * stores it in @g, or writes why it is bad into @why and returns -EINVAL.
+ */
+static const struct {
+	const char *name;
+	int (*parse)(struct pizwg_gateway_config *g, const char *v, char *why,
+		     size_t n);
+} keys[CONF_KEY_COUNT] = {
+	[CONF_KEY_HUB] = { "hub", parse_hub },
+	[CONF_KEY_PORT] = { "port", parse_port },
+	[CONF_KEY_FORCE] = { "force", parse_force },
+	[CONF_KEY_USB_ID] = { "usb_id", parse_usb_id },
+	[CONF_KEY_SERIAL] = { "serial", parse_serial },
+	[CONF_KEY_ENUMERATE_TIMEOUT] = { "enumerate_timeout",
+					 parse_enumerate_timeout },
+	[CONF_KEY_BAUD] = { "baud", parse_baud },
+	[CONF_KEY_LISTEN] = { "listen", parse_listen },
+	[CONF_KEY_CERT] = { "cert", parse_cert },
+	[CONF_KEY_KEY] = { "key", parse_key },
+	[CONF_KEY_CA] = { "ca", parse_ca },
+	[CONF_KEY_KTLS] = { "ktls", parse_ktls },
+	[CONF_KEY_TCP_USER_TIMEOUT] = { "tcp_user_timeout",
+					parse_tcp_user_timeout },
+	[CONF_KEY_INACTIVITY_TIMEOUT] = { "inactivity_timeout",
+					  parse_inactivity_timeout },
+	[CONF_KEY_ON_SESSION_END] = { "on_session_end", parse_on_session_end },
+	[CONF_KEY_VRRP] = { "vrrp", parse_vrrp },
+};
+
+const char *config_key_name(enum conf_key key)
+{
+	return key < CONF_KEY_COUNT ? keys[key].name : NULL;
+}
+
+unsigned int config_key_line(const struct pizwg_gateway_config *g,
+			     enum conf_key key)
+{
+	return g->key_line[key] ? g->key_line[key] : g->line;
+}
+
+static void set_defaults(struct pizwg_gateway_config *g)
+{
+	g->stick.enumerate_timeout = 10;
+	g->stick.baud = 115200;
+	g->tls.listen.sin_family = AF_INET;
+	g->tls.listen.sin_addr.s_addr = htonl(INADDR_ANY);
+	g->tls.listen.sin_port = htons(DEFAULT_LISTEN_PORT);
+	snprintf(g->tls.cert, sizeof(g->tls.cert), "%s", DEFAULT_CERT);
+	snprintf(g->tls.key, sizeof(g->tls.key), "%s", DEFAULT_KEY);
+	snprintf(g->tls.ca, sizeof(g->tls.ca), "%s", DEFAULT_CA);
+	g->tls.ktls = CONF_KTLS_AUTO;
+	g->tls.tcp_user_timeout = 30;
+	g->session.inactivity_timeout = 300;
+	g->session.on_end = CONF_END_REBOOT;
+	g->vrrp.enabled = true;
+}
+
+static void format_listen(const struct sockaddr_in *sin, char *buf, size_t n)
+{
+	char addr[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
+	snprintf(buf, n, "%s:%u", addr, ntohs(sin->sin_port));
+}
+
+/* Both cannot bind: same port, and the same address or a wildcard. */
+static bool listens_clash(const struct sockaddr_in *a,
+			  const struct sockaddr_in *b)
+{
+	return a->sin_port == b->sin_port &&
+	       (a->sin_addr.s_addr == b->sin_addr.s_addr ||
+		a->sin_addr.s_addr == htonl(INADDR_ANY) ||
+		b->sin_addr.s_addr == htonl(INADDR_ANY));
+}
+
+static void check_listen(struct parser *p, const struct pizwg_gateway_config *g)
+{
+	const struct pizwg_gateway_config *o;
+	char mine[32], theirs[32];
+
+	for (o = p->conf->gateways; o < g; o++) {
+		if (!listens_clash(&g->tls.listen, &o->tls.listen))
+			continue;
+		format_listen(&g->tls.listen, mine, sizeof(mine));
+		format_listen(&o->tls.listen, theirs, sizeof(theirs));
+		fail(p, config_key_line(g, CONF_KEY_LISTEN), "listen",
+		     "%s clashes with %s of [gateway %s] at line %u", mine,
+		     theirs, o->name, config_key_line(o, CONF_KEY_LISTEN));
+		return;
+	}
+}
+
+/* The checks that need the whole section: required keys, listen clashes. */
+static void finish_section(struct parser *p)
+{
+	struct pizwg_gateway_config *g = p->cur;
+	static const enum conf_key required[] = { CONF_KEY_HUB, CONF_KEY_PORT };
+	char subject[CONF_NAME_MAX + 16];
+	size_t i;
+
+	if (!g)
+		return;
+	snprintf(subject, sizeof(subject), "[gateway %s]", g->name);
+	for (i = 0; i < ARRAY_SIZE(required); i++) {
+		if (!g->key_line[required[i]]) {
+			fail(p, g->line, subject, "missing key '%s'",
+			     keys[required[i]].name);
+			return;
+		}
+	}
+	if (!g->key_line[CONF_KEY_VRRP]) {
+		fail(p, g->line, subject,
+		     "vrrp = on (the default) is not supported yet; set vrrp = off");
+		return;
+	}
+	check_listen(p, g);
+}
+
+static bool is_name_char(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
+}
+
+static bool is_gateway_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!len || len > CONF_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!is_name_char(s[i]))
+			return false;
+	}
+	return true;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static const char *skip_blanks(const char *s)
+{
+	while (is_blank(*s))
+		s++;
+	return s;
+}
+
+/* The span [*s, *e) without blanks at either end */
+static void trim(const char **s, const char **e)
+{
+	*s = skip_blanks(*s);
+	while (*e > *s && is_blank((*e)[-1]))
+		(*e)--;
+}
+
+static void add_gateway(struct parser *p, const char *name, size_t len,
+			const char *subject)
+{
+	struct pizwg_config *c = p->conf;
+	struct pizwg_gateway_config *g;
+	unsigned int i;
+
+	for (i = 0; i < c->n_gateways; i++) {
+		if (strlen(c->gateways[i].name) == len &&
+		    !memcmp(c->gateways[i].name, name, len)) {
+			fail(p, p->lineno, subject,
+			     "duplicate section (first at line %u)",
+			     c->gateways[i].line);
+			return;
+		}
+	}
+	if (c->n_gateways == CONF_GATEWAYS_MAX) {
+		fail(p, p->lineno, subject, "more than %d gateways",
+		     CONF_GATEWAYS_MAX);
+		return;
+	}
+	g = &c->gateways[c->n_gateways++];
+	memcpy(g->name, name, len);
+	g->line = p->lineno;
+	set_defaults(g);
+	p->cur = g;
+}
+
+/* A line starting with '[': ends the current section, opens the next. */
+static void open_section(struct parser *p, const char *line)
+{
+	const char *close = strchr(line, ']');
+	const char *s = line + 1, *e = close, *name;
+	char subject[CONF_LINE_MAX + 1];
+	const char *rest;
+
+	if (!close) {
+		fail(p, p->lineno, "syntax", "section header without ']'");
+		return;
+	}
+	finish_section(p);
+	if (p->failed)
+		return;
+	snprintf(subject, sizeof(subject), "%.*s", (int)(close - line + 1),
+		 line);
+	rest = skip_blanks(close + 1);
+	if (*rest && *rest != ';' && *rest != '#') {
+		fail(p, p->lineno, subject, "unexpected text after ']'");
+		return;
+	}
+	trim(&s, &e);
+	if (e - s < 7 || strncmp(s, "gateway", 7) ||
+	    (e - s > 7 && !is_blank(s[7]))) {
+		fail(p, p->lineno, subject,
+		     "unknown section (expected [gateway NAME])");
+		return;
+	}
+	for (name = s + 7; name < e && is_blank(*name); name++)
+		;
+	if (name == e) {
+		fail(p, p->lineno, subject,
+		     "missing NAME (expected [gateway NAME])");
+		return;
+	}
+	if (!is_gateway_name(name, e - name)) {
+		fail(p, p->lineno, subject,
+		     "'%.*s' is not a NAME (1..%d of A-Z a-z 0-9 _ -)",
+		     (int)(e - name), name, CONF_NAME_MAX);
+		return;
+	}
+	add_gateway(p, name, e - name, subject);
+}
+
+/*
+ * A line that is not blank, a comment or a section must be KEY = VALUE,
+ * with the '=' before any ':' (libinih also takes "KEY: VALUE") and
+ * before an inline comment.
+ */
+static void check_key_line(struct parser *p, const char *line)
+{
+	const char *s;
+
+	if (line[0] == '=') {
+		fail(p, p->lineno, "syntax", "missing key before '='");
+		return;
+	}
+	for (s = line; *s && *s != ':'; s++) {
+		if (*s == '=')
+			return;
+		if (*s == ';' && is_blank(s[-1]))
+			break;
+	}
+	fail(p, p->lineno, "syntax",
+	     "expected [gateway NAME], KEY = VALUE or a comment");
+}
+
+/* Control characters would garble the one-line error messages. */
+static bool check_chars(struct parser *p, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			fail(p, p->lineno, "syntax", "control character 0x%02x",
+			     c);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void classify_line(struct parser *p, const char *line)
+{
+	if (line[0] == '[')
+		open_section(p, line);
+	else if (line[0] && line[0] != ';' && line[0] != '#')
+		check_key_line(p, line);
+}
+
+/*
+ * The longest line libinih's buffer of @num bytes takes with "\r\n\0", as
+ * its ini.h says, and no longer than CONF_LINE_MAX (200 - 3 in our builds)
+ */
+static size_t line_max(int num)
+{
+	if (num < 3)
+		return 0;
+	return num - 3 < CONF_LINE_MAX ? num - 3 : CONF_LINE_MAX;
+}
+
+/*
+ * The ini_reader: the next line into @buf, without its "\n" or "\r\n", a
+ * UTF-8 byte order mark or leading blanks. NULL at the end or after the
+ * first error.
+ */
+static char *read_line(char *buf, int num, void *stream)
+{
+	struct parser *p = stream;
+	const char *s = p->pos, *nl;
+	size_t len, max;
+
+	if (p->failed || !*s)
+		return NULL;
+	p->lineno++;
+	nl = strchr(s, '\n');
+	len = nl ? (size_t)(nl - s) : strlen(s);
+	p->pos = s + len + (nl ? 1 : 0);
+	if (len && s[len - 1] == '\r')
+		len--;
+	if (p->lineno == 1 && len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3)) {
+		s += 3;
+		len -= 3;
+	}
+	max = line_max(num);
+	if (len > max) {
+		fail(p, p->lineno, "syntax", "line longer than %zu characters",
+		     max);
+		return NULL;
+	}
+	if (!check_chars(p, s, len))
+		return NULL;
+	while (len && is_blank(*s)) {
+		s++;
+		len--;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	classify_line(p, buf);
+	return p->failed ? NULL : buf;
+}
+
+static int find_key(const char *name)
+{
+	int i;
+
+	for (i = 0; i < CONF_KEY_COUNT; i++) {
+		if (!strcmp(keys[i].name, name))
+			return i;
+	}
+	return -1;
+}
+
+/* The ini_handler: KEY = VALUE on line p->lineno */
+static int on_key(void *user, const char *section, const char *name,
+		  const char *value)
+{
+	struct parser *p = user;
+	struct pizwg_gateway_config *g = p->cur;
+	char why[CONF_ERR_MAX];
+	int k;
+
+	(void)section;
+	if (!g) {
+		fail(p, p->lineno, name,
+		     "key outside a [gateway NAME] section");
+		return 0;
+	}
+	k = find_key(name);
+	if (k < 0) {
+		fail(p, p->lineno, name, "unknown key");
+		return 0;
+	}
+	if (g->key_line[k]) {
+		fail(p, p->lineno, name, "duplicate key (first at line %u)",
+		     g->key_line[k]);
+		return 0;
+	}
+	if (!*value) {
+		fail(p, p->lineno, name, "empty value");
+		return 0;
+	}
+	if (keys[k].parse(g, value, why, sizeof(why))) {
+		fail(p, p->lineno, name, "%s", why);
+		return 0;
+	}
+	g->key_line[k] = p->lineno;
+	return 1;
+}
+
+int config_parse_string(const char *text, const char *filename,
+			struct pizwg_config *out, char *err, size_t errlen)
+{
+	struct parser p = {
+		.file = filename,
+		.pos = text,
+		.conf = out,
+		.err = err,
+		.errlen = errlen,
+	};
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->file, sizeof(out->file), "%s", filename);
+	if (errlen)
+		err[0] = '\0';
+	ret = ini_parse_stream(read_line, &p, on_key, &p);
+	/* our reader is stricter than libinih: this is a build we don't know */
+	if (ret)
+		fail(&p, ret > 0 ? (unsigned int)ret : p.lineno, "syntax",
+		     "refused by libinih (%d)", ret);
+	finish_section(&p);
+	if (!out->n_gateways)
+		fail(&p, p.lineno ? p.lineno : 1, "[gateway NAME]",
+		     "no section; at least one is required");
+	return p.failed ? -EINVAL : 0;
+}
+
+/* Line of the first NUL byte in @buf, or 0 without one */
+static unsigned int nul_line(const char *buf, size_t n)
+{
+	const char *nul = memchr(buf, '\0', n);
+	unsigned int line = 1;
+	const char *s;
+
+	if (!nul)
+		return 0;
+	for (s = buf; s < nul; s++)
+		line += *s == '\n';
+	return line;
+}
+
+/* Up to @size bytes of @path into @buf; returns the count or -errno. */
+static ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n, total = 0;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < size) {
+		n = read(fd, buf + total, size - total);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (!n)
+			break;
+		total += n;
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret ? ret : total;
+}
+
+int config_load(const char *path, struct pizwg_config *out, char *err,
+		size_t errlen)
+{
+	char buf[CONF_SIZE_MAX + 1];
+	unsigned int line;
+	ssize_t n;
+
+	n = read_file(path, buf, CONF_SIZE_MAX + 1);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 strerror(-n));
+		return n;
+	}
+	if (n > CONF_SIZE_MAX) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path,
+			 CONF_SIZE_MAX);
+		return -EFBIG;
+	}
+	line = nul_line(buf, n);
+	if (line) {
+		snprintf(err, errlen, "%s:%u: syntax: NUL byte", path, line);
+		return -EINVAL;
+	}
+	buf[n] = '\0';
+	return config_parse_string(buf, path, out, err, errlen);
+}
+
+struct file_check {
+	const struct pizwg_config *c;
+	const struct pizwg_gateway_config *g;
+	enum conf_key key;
+	const char *path;
+	char *err;
+	size_t errlen;
+};
+
+static int file_fail(const struct file_check *f, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "FILE:LINE: KEY: PATH: REASON"; returns @ret */
+static int file_fail(const struct file_check *f, int ret, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(f->err, f->errlen, "%s:%u: %s: %s: ", f->c->file,
+		     config_key_line(f->g, f->key), keys[f->key].name, f->path);
+	if (n >= 0 && (size_t)n < f->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(f->err + n, f->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* A regular file we can open for reading; its mode in @mode. */
+static int check_regular(const struct file_check *f, mode_t *mode)
+{
+	struct stat st;
+	int fd, ret = 0;
+
+	fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return file_fail(f, -errno, "%s", strerror(errno));
+	if (fstat(fd, &st)) {
+		ret = file_fail(f, -errno, "%s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = file_fail(f, -EINVAL, "not a regular file");
+		goto out;
+	}
+	*mode = st.st_mode;
+out:
+	close(fd);
+	return ret;
+}
+
+static int check_file(struct file_check *f, enum conf_key key, const char *path)
+{
+	mode_t mode;
+	int ret;
+
+	f->key = key;
+	f->path = path;
+	ret = check_regular(f, &mode);
+	if (ret)
+		return ret;
+	if (key == CONF_KEY_KEY && (mode & 0077))
+		return file_fail(
+			f, -EINVAL,
+			"mode %04o lets group or others in; chmod 600 it",
+			(unsigned int)(mode & 07777));
+	if (key == CONF_KEY_ON_SESSION_END && access(path, X_OK))
+		return file_fail(f, -errno, "not executable: %s",
+				 strerror(errno));
+	return 0;
+}
+
+static int check_gateway_files(struct file_check *f)
+{
+	const struct pizwg_gateway_config *g = f->g;
+	int ret;
+
+	ret = check_file(f, CONF_KEY_CERT, g->tls.cert);
+	if (!ret)
+		ret = check_file(f, CONF_KEY_KEY, g->tls.key);
+	if (!ret)
+		ret = check_file(f, CONF_KEY_CA, g->tls.ca);
+	if (!ret && g->session.on_end == CONF_END_EXEC)
+		ret = check_file(f, CONF_KEY_ON_SESSION_END,
+				 g->session.program);
+	return ret;
+}
+
+int config_check_files(const struct pizwg_config *c, char *err, size_t errlen)
+{
+	struct file_check f = { .c = c, .err = err, .errlen = errlen };
+	unsigned int i;
+	int ret;
+
+	if (errlen)
+		err[0] = '\0';
+	for (i = 0; i < c->n_gateways; i++) {
+		f.g = &c->gateways[i];
+		ret = check_gateway_files(&f);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
