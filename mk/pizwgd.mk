@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# pizwgd, its unit tests (config, HKDF, kTLS) and the kTLS probe.
+#   make pizwgd           $(BUILD)/bin/pizwgd and $(BUILD)/asan/bin/pizwgd
+#   make unit             runs test_config, test_hkdf and test_ktls too
+#   $(BUILD)/tests/ktls-probe   a TLS 1.3 loopback session through TLS_RX,
+#                         printing TAP; needs the tls module, e.g. in the VM:
+#                         tests/vm/run -- sh -c 'modprobe tls && build/tests/ktls-probe'
+
+PIZWGD_PKGS := libnl-genl-3.0 libssl libcrypto inih
+PIZWGD_PKG_CFLAGS := $(shell pkg-config --cflags $(PIZWGD_PKGS))
+PIZWGD_PKG_LIBS := $(shell pkg-config --libs $(PIZWGD_PKGS))
+
+PIZWGD_SRCS := $(wildcard userspace/pizwgd/*.c) $(GENL_SRCS)
+PIZWGD_OBJS := $(patsubst %.c,$(US_OBJ)/%.o,$(PIZWGD_SRCS))
+PIZWGD_AOBJS := $(patsubst %.c,$(US_AOBJ)/%.o,$(PIZWGD_SRCS))
+# everything of pizwgd but main(), for the unit tests
+PIZWGD_CORE_AOBJS := $(filter-out %/pizwgd/main.o,$(PIZWGD_AOBJS))
+KTLS_PROBE := $(BUILD)/tests/ktls-probe
+
+.PHONY: pizwgd
+all: pizwgd
+userspace-asan: $(BUILD)/asan/bin/pizwgd
+pizwgd: $(BUILD)/bin/pizwgd $(BUILD)/asan/bin/pizwgd
+check-build: $(KTLS_PROBE)
+
+UNIT_BINS += $(UNIT_DIR)/test_config $(UNIT_DIR)/test_hkdf $(UNIT_DIR)/test_ktls
+
+$(PIZWGD_OBJS) $(PIZWGD_AOBJS) $(US_OBJ)/tests/ktls/ktls-probe.o \
+$(patsubst %,$(US_AOBJ)/tests/unit/test_%.o,config hkdf ktls): \
+	US_CPPFLAGS += -Iuserspace/pizwgd $(PIZWGD_PKG_CFLAGS)
+$(US_OBJ)/userspace/pizwgd/main.o $(US_AOBJ)/userspace/pizwgd/main.o: \
+	US_CPPFLAGS += -DPIZWG_VERSION='"$(VERSION)"'
+$(US_OBJ)/userspace/pizwgd/main.o $(US_AOBJ)/userspace/pizwgd/main.o: \
+	$(US_VERSION_FILE)
+# The config test also parses the example config, from wherever it is run.
+$(US_AOBJ)/tests/unit/test_config.o: \
+	US_CPPFLAGS += -DCONFIG_EXAMPLE='"$(CURDIR)/userspace/pizwgd.conf.example"'
+
+$(BUILD)/bin/pizwgd: $(PIZWGD_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(US_CFLAGS) -o $@ $^ $(PIZWGD_PKG_LIBS)
+
+$(BUILD)/asan/bin/pizwgd: $(PIZWGD_AOBJS)
+	@mkdir -p $(@D)
+	$(CC) $(US_CFLAGS) $(US_SANITIZE) -o $@ $^ $(PIZWGD_PKG_LIBS)
+
+$(UNIT_DIR)/test_%: $(US_AOBJ)/tests/unit/test_%.o $(PIZWGD_CORE_AOBJS)
+	@mkdir -p $(@D)
+	$(CC) $(US_CFLAGS) $(US_SANITIZE) -o $@ $^ $(PIZWGD_PKG_LIBS)
+
+$(KTLS_PROBE): $(US_OBJ)/tests/ktls/ktls-probe.o \
+		$(US_OBJ)/userspace/pizwgd/ktls.o $(US_OBJ)/userspace/pizwgd/hkdf.o
+	@mkdir -p $(@D)
+	$(CC) $(US_CFLAGS) -o $@ $^ $(PIZWGD_PKG_LIBS)
+
+-include $(wildcard $(BUILD)/obj/userspace/pizwgd/*.d \
+	$(BUILD)/asan/obj/userspace/pizwgd/*.d \
+	$(BUILD)/obj/tests/ktls/*.d \
+	$(patsubst %,$(BUILD)/asan/obj/tests/unit/test_%.d,config hkdf ktls))

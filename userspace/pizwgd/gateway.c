@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The gateway state machine (see gateway.h) and its imperative shell: the
+ * port through pizwg.ko, the tty, the listener. session.c owns the client.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gateway.h"
+#include "log.h"
+#include "serial.h"
+#include "session.h"
+#include "tls.h"
+
+#define BACKOFF_FIRST_S 10
+#define BACKOFF_MAX_S 900
+
+static void gw_enter_backoff(struct gateway *gw, const char *reason);
+
+static const char *gw_name(const struct gateway *gw)
+{
+	return gw->cfg->name;
+}
+
+static int gw_power(struct gateway *gw, enum pizwg_action action)
+{
+	struct pizwg_power_req req = {
+		.hub = gw->cfg->stick.hub,
+		.port = gw->cfg->stick.port,
+		.action = action,
+		.force = gw->cfg->stick.force,
+	};
+	int ret = pizwg_genl_set_port(gw->genl, &req);
+
+	if (ret)
+		log_err(gw_name(gw), "cannot switch %s port %u %s: %s%s%s",
+			req.hub, req.port, pizwg_action_name(action),
+			pizwg_genl_strerror(ret),
+			pizwg_genl_extack(gw->genl)[0] ? ": " : "",
+			pizwg_genl_extack(gw->genl));
+	return ret;
+}
+
+static void gw_close_listener(struct gateway *gw)
+{
+	if (gw->listen_fd < 0)
+		return;
+	watch_del(gw->loop, &gw->listen_w);
+	close(gw->listen_fd);
+	gw->listen_fd = -1;
+}
+
+static void gw_close_tty(struct gateway *gw)
+{
+	if (gw->tty_fd < 0)
+		return;
+	watch_del(gw->loop, &gw->tty_w);
+	close(gw->tty_fd);
+	gw->tty_fd = -1;
+}
+
+/* Stops serving and switches the stick off, waiting for the module. */
+static void gw_fence(struct gateway *gw)
+{
+	session_close(gw);
+	gw_close_listener(gw);
+	gw_close_tty(gw);
+	gw->tty[0] = '\0';
+	timer_cancel(&gw->timer);
+	if (!gw_power(gw, PIZWG_ACTION_OFF))
+		log_notice(gw_name(gw), "fenced: stick off");
+}
+
+static void gw_reboot(struct gateway *gw)
+{
+	struct stat st;
+
+	log_notice(gw_name(gw), "rebooting the host");
+	sync();
+	/* Through systemd where it runs, so services stop in order. */
+	if (!stat("/run/systemd/system", &st)) {
+		execl("/bin/systemctl", "systemctl", "reboot", (char *)NULL);
+		log_err(gw_name(gw), "systemctl reboot: %s", strerror(errno));
+	}
+	reboot(RB_AUTOBOOT);
+	log_err(gw_name(gw), "reboot: %s", strerror(errno));
+	exit(1);
+}
+
+static void gw_exec(struct gateway *gw, const char *reason)
+{
+	const char *prog = gw->cfg->session.program;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		log_err(gw_name(gw), "cannot run %s: %s", prog, strerror(errno));
+		gateway_start(gw);
+		return;
+	}
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setenv("PIZWG_GATEWAY", gw_name(gw), 1);
+		setenv("PIZWG_REASON", reason, 1);
+		execl(prog, prog, (char *)NULL);
+		_exit(127);
+	}
+	log_info(gw_name(gw), "running %s", prog);
+	gw->exec_pid = pid;
+	gw->state = GW_EXEC;
+}
+
+void gateway_session_ended(struct gateway *gw, const char *reason)
+{
+	gw_fence(gw);
+	switch (gw->cfg->session.on_end) {
+	case CONF_END_RESTART:
+		gateway_start(gw);
+		break;
+	case CONF_END_EXEC:
+		gw_exec(gw, reason);
+		break;
+	case CONF_END_REBOOT:
+		gw_reboot(gw);
+		break;
+	}
+}
+
+bool gateway_child_exited(struct gateway *gw, pid_t pid, int status)
+{
+	if (gw->state != GW_EXEC || pid != gw->exec_pid)
+		return false;
+	gw->exec_pid = 0;
+	if (WIFEXITED(status))
+		log_info(gw_name(gw), "%s exited with status %d",
+			 gw->cfg->session.program, WEXITSTATUS(status));
+	else
+		log_warn(gw_name(gw), "%s killed by signal %d",
+			 gw->cfg->session.program, WTERMSIG(status));
+	gateway_start(gw);
+	return true;
+}
+
+static void gw_accept(struct watch *w, uint32_t events)
+{
+	struct gateway *gw = container_of(w, struct gateway, listen_w);
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	char peer[64];
+	int fd;
+
+	(void)events;
+	fd = accept4(gw->listen_fd, (struct sockaddr *)&sa, &len,
+		     SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	snprintf(peer, sizeof(peer), "%s:%u", inet_ntoa(sa.sin_addr),
+		 ntohs(sa.sin_port));
+	if (gw->s.active) {
+		/* One client at a time; the first is not disturbed. */
+		log_warn(gw_name(gw), "refused %s: busy with %s", peer,
+			 gw->s.peer);
+		close(fd);
+		return;
+	}
+	session_open(gw, fd, peer);
+}
+
+static int gw_listen(struct gateway *gw)
+{
+	const struct sockaddr_in *sa = &gw->cfg->tls.listen;
+	int one = 1, fd;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) ||
+	    listen(fd, 8)) {
+		close(fd);
+		goto fail;
+	}
+	gw->listen_fd = fd;
+	watch_init(&gw->listen_w, fd, gw_accept);
+	return watch_set(gw->loop, &gw->listen_w, EPOLLIN);
+fail:
+	log_err(gw_name(gw), "cannot listen on %s:%u: %s",
+		inet_ntoa(sa->sin_addr), ntohs(sa->sin_port), strerror(errno));
+	return -errno;
+}
+
+/* The stick answered on its tty: open it and start listening. */
+static void gw_serve(struct gateway *gw, const char *tty)
+{
+	const struct sockaddr_in *sa = &gw->cfg->tls.listen;
+	char err[256];
+	int fd;
+
+	timer_cancel(&gw->timer);
+	fd = serial_open(tty, gw->cfg->stick.baud, err, sizeof(err));
+	if (fd < 0) {
+		gw_enter_backoff(gw, err);
+		return;
+	}
+	snprintf(gw->tty, sizeof(gw->tty), "%s", tty);
+	gw->tty_fd = fd;
+	watch_init(&gw->tty_w, fd, session_tty_ready);
+	if (gw_listen(gw)) {
+		gw_enter_backoff(gw, "cannot listen");
+		return;
+	}
+	gw->backoff_s = 0;
+	gw->state = GW_SERVING;
+	log_info(gw_name(gw), "serving /dev/%s on %s:%u", tty,
+		 inet_ntoa(sa->sin_addr), ntohs(sa->sin_port));
+}
+
+/* Is @t the stick this gateway is configured for? Why not, in @why. */
+static bool gw_stick_matches(const struct gateway *gw,
+			     const struct pizwg_tty *t, char *why, size_t len)
+{
+	const struct pizwg_stick_config *c = &gw->cfg->stick;
+
+	if (c->match_usb_id &&
+	    (t->vendor_id != c->vendor_id || t->product_id != c->product_id)) {
+		snprintf(why, len, "%s is %04x:%04x, not the configured %04x:%04x",
+			 t->name, t->vendor_id, t->product_id, c->vendor_id,
+			 c->product_id);
+		return false;
+	}
+	if (c->serial[0] && strcmp(t->serial, c->serial)) {
+		snprintf(why, len, "%s has serial \"%s\", not the configured \"%s\"",
+			 t->name, t->serial, c->serial);
+		return false;
+	}
+	return true;
+}
+
+static bool gw_on_our_port(const struct gateway *gw, const struct pizwg_tty *t)
+{
+	return t->port == gw->cfg->stick.port &&
+	       !strcmp(t->hub, gw->cfg->stick.hub);
+}
+
+static void gw_tty_appeared(struct gateway *gw, const struct pizwg_tty *t)
+{
+	char why[512];
+
+	if (!gw_stick_matches(gw, t, why, sizeof(why))) {
+		gw_enter_backoff(gw, why);
+		return;
+	}
+	gw_serve(gw, t->name);
+}
+
+/* After power on: the tty may already be there (the port was on). */
+static void gw_find_present_tty(struct gateway *gw)
+{
+	struct pizwg_tty *ttys = NULL;
+	size_t n = 0, i;
+
+	if (pizwg_genl_get_ttys(gw->genl, &ttys, &n))
+		return;
+	for (i = 0; i < n && gw->state == GW_ENUMERATING; i++)
+		if (gw_on_our_port(gw, &ttys[i]))
+			gw_tty_appeared(gw, &ttys[i]);
+	free(ttys);
+}
+
+void gateway_start(struct gateway *gw)
+{
+	gw->state = GW_STARTING;
+	if (gw_power(gw, PIZWG_ACTION_ON)) {
+		gw_enter_backoff(gw, "cannot switch the stick on");
+		return;
+	}
+	gw->state = GW_ENUMERATING;
+	timer_arm(&gw->timer, gw->cfg->stick.enumerate_timeout * 1000ull);
+	gw_find_present_tty(gw);
+}
+
+static void gw_enter_backoff(struct gateway *gw, const char *reason)
+{
+	gw_fence(gw);
+	gw->backoff_s = gw->backoff_s ? gw->backoff_s * 2 : BACKOFF_FIRST_S;
+	if (gw->backoff_s > BACKOFF_MAX_S)
+		gw->backoff_s = BACKOFF_MAX_S;
+	log_notice(gw_name(gw), "enumeration failed: %s; retrying in %u s",
+		   reason, gw->backoff_s);
+	gw->state = GW_BACKOFF;
+	timer_arm(&gw->timer, gw->backoff_s * 1000ull);
+}
+
+static void gw_timer(struct timer *t)
+{
+	struct gateway *gw = container_of(t, struct gateway, timer);
+	char why[64];
+
+	if (gw->state == GW_ENUMERATING) {
+		snprintf(why, sizeof(why), "no tty within %u s",
+			 gw->cfg->stick.enumerate_timeout);
+		gw_enter_backoff(gw, why);
+	} else if (gw->state == GW_BACKOFF) {
+		gateway_start(gw);
+	}
+}
+
+void gateway_event(struct gateway *gw, const struct pizwg_event *ev)
+{
+	switch (ev->type) {
+	case PIZWG_EVENT_TTY_ADDED:
+		if (gw->state == GW_ENUMERATING && gw_on_our_port(gw, &ev->tty))
+			gw_tty_appeared(gw, &ev->tty);
+		break;
+	case PIZWG_EVENT_TTY_REMOVED:
+		if (gw->state == GW_SERVING && !strcmp(ev->tty.name, gw->tty))
+			session_end(gw, "stick vanished");
+		break;
+	case PIZWG_EVENT_MODULE_REMOVED:
+		/* Unloading switched our leased port off. */
+		if (gw->state == GW_SERVING || gw->state == GW_ENUMERATING)
+			gw_enter_backoff(gw, "pizwg module unloaded");
+		break;
+	default:
+		break;
+	}
+}
+
+int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
+		 struct loop *loop, struct pizwg_genl *genl)
+{
+	char err[512];
+	int ret;
+
+	memset(gw, 0, sizeof(*gw));
+	gw->cfg = cfg;
+	gw->loop = loop;
+	gw->genl = genl;
+	gw->tty_fd = -1;
+	gw->listen_fd = -1;
+	gw->s.fd = -1;
+	if (tls_ctx_new(&cfg->tls, &gw->ssl_ctx, err, sizeof(err))) {
+		log_err(cfg->name, "%s", err);
+		return -EINVAL;
+	}
+	ret = timer_init(loop, &gw->timer, gw_timer);
+	if (!ret)
+		ret = timer_init(loop, &gw->s.timer, session_timer);
+	if (ret)
+		log_err(cfg->name, "timer: %s", strerror(-ret));
+	return ret;
+}
+
+void gateway_stop(struct gateway *gw)
+{
+	if (gw->state != GW_STOPPED)
+		gw_fence(gw);
+	gw->state = GW_STOPPED;
+}
+
+void gateway_exit(struct gateway *gw)
+{
+	timer_exit(gw->loop, &gw->timer);
+	timer_exit(gw->loop, &gw->s.timer);
+	SSL_CTX_free(gw->ssl_ctx);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One line per event on stderr, with a syslog priority prefix that journald
+ * reads ("<3>" error ... "<7>" debug). Messages name the object and the
+ * reason; they never carry key material.
+ */
+#ifndef PIZWGD_LOG_H
+#define PIZWGD_LOG_H
+
+#include <stdarg.h>
+
+#define LOG_PRI_ERR 3
+#define LOG_PRI_WARNING 4
+#define LOG_PRI_NOTICE 5
+#define LOG_PRI_INFO 6
+#define LOG_PRI_DEBUG 7
+
+/* @who: "" for the daemon, else a gateway name: "pizwgd[NAME]: ...". */
+void log_msg(int pri, const char *who, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void log_vmsg(int pri, const char *who, const char *fmt, va_list ap);
+
+#define log_err(who, ...) log_msg(LOG_PRI_ERR, who, __VA_ARGS__)
+#define log_warn(who, ...) log_msg(LOG_PRI_WARNING, who, __VA_ARGS__)
+#define log_notice(who, ...) log_msg(LOG_PRI_NOTICE, who, __VA_ARGS__)
+#define log_info(who, ...) log_msg(LOG_PRI_INFO, who, __VA_ARGS__)
+
+#endif

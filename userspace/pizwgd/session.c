@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The relay moves bytes through two buffers: up (tty -> client) and down
+ * (client -> tty). A direction reads from its source only when its buffer
+ * is empty and writes until the buffer drains, so a slow side pushes back
+ * on the fast one instead of data being dropped or piling up. Writes to the
+ * client always go through SSL_write(), which OpenSSL routes through kernel
+ * TLS when it enabled kTLS TX. Reads from the client go through
+ * SSL_read(), or, when we installed TLS 1.3 RX in the kernel ourselves,
+ * straight from the socket with ktls_recv(), which also reports non-data
+ * records (alerts, KeyUpdate): those end the session.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+#include <openssl/err.h>
+
+#include "log.h"
+#include "session.h"
+#include "tls.h"
+
+enum pump { PUMP_IDLE, PUMP_MOVED, PUMP_END };
+
+static const char *gw_name(const struct gateway *gw)
+{
+	return gw->cfg->name;
+}
+
+static void session_tune_socket(struct gateway *gw, int fd)
+{
+	unsigned int user_timeout = gw->cfg->tls.tcp_user_timeout * 1000;
+	int one = 1, idle, intvl = 2, cnt = 3;
+
+	/* Probe an idle peer well within the user timeout. */
+	idle = gw->cfg->tls.tcp_user_timeout / 2 ?: 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout,
+		   sizeof(user_timeout));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
+void session_close(struct gateway *gw)
+{
+	struct session *s = &gw->s;
+
+	if (!s->active)
+		return;
+	timer_cancel(&s->timer);
+	watch_del(gw->loop, &s->w);
+	if (s->ssl) {
+		/* A close_notify if the connection still takes one; no wait. */
+		if (s->established)
+			SSL_shutdown(s->ssl);
+		SSL_free(s->ssl);
+		ERR_clear_error();
+	}
+	ktls_secret_wipe(&s->secret);
+	close(s->fd);
+	if (gw->tty_fd >= 0)
+		watch_set(gw->loop, &gw->tty_w, 0);
+	s->ssl = NULL;
+	s->fd = -1;
+	s->active = false;
+	s->established = false;
+}
+
+void session_end(struct gateway *gw, const char *reason)
+{
+	log_notice(gw_name(gw), "session %s: ended: %s", gw->s.peer, reason);
+	gateway_session_ended(gw, reason);
+}
+
+/* A client that never got the stick: logged and dropped, nothing fenced. */
+static void session_refuse(struct gateway *gw, const char *reason)
+{
+	log_warn(gw_name(gw), "refused %s: %s", gw->s.peer, reason);
+	session_close(gw);
+}
+
+static void session_sock_ready(struct watch *w, uint32_t events);
+static void session_handshake(struct gateway *gw);
+
+/* kTLS: what OpenSSL enabled, plus TLS 1.3 RX, which we install ourselves. */
+static const char *session_setup_ktls(struct gateway *gw)
+{
+	struct session *s = &gw->s;
+	char err[KTLS_ERR_MAX];
+	bool tx = false, rx = false;
+
+	if (gw->cfg->tls.ktls == CONF_KTLS_OFF)
+		return "userspace TLS (ktls = off)";
+	ktls_status(s->ssl, &tx, &rx);
+	if (tx && !rx && SSL_version(s->ssl) == TLS1_3_VERSION) {
+		if (!ktls_install_tls13_rx(s->ssl, s->fd, &s->secret, err,
+					   sizeof(err))) {
+			s->rx_kernel = true;
+			rx = true;
+		} else {
+			log_warn(gw_name(gw), "session %s: kernel TLS rx: %s",
+				 s->peer, err);
+		}
+	}
+	ktls_secret_wipe(&s->secret);
+	if (!tx && !gw->ktls_fallback_logged) {
+		gw->ktls_fallback_logged = true;
+		log_warn(gw_name(gw),
+			 "kernel TLS unavailable (no tls module?): using userspace TLS");
+	}
+	if (tx && rx)
+		return "kernel TLS tx rx";
+	if (tx)
+		return "kernel TLS tx, userspace rx";
+	return "userspace TLS";
+}
+
+/* Which events each descriptor waits for, from what the buffers hold. */
+static void session_update_watches(struct gateway *gw)
+{
+	struct session *s = &gw->s;
+	uint32_t sock = 0, tty = 0;
+
+	if (!s->up_len)
+		tty |= EPOLLIN;
+	else
+		sock |= s->ssl_write_wants ?: EPOLLOUT;
+	if (!s->down_len)
+		sock |= s->ssl_read_wants ?: EPOLLIN;
+	else
+		tty |= EPOLLOUT;
+	watch_set(gw->loop, &s->w, sock);
+	watch_set(gw->loop, &gw->tty_w, tty);
+}
+
+/* An SSL_read/SSL_write that did not complete: wait, or end the session. */
+static enum pump session_ssl_blocked(struct gateway *gw, int ret, int *wants)
+{
+	struct session *s = &gw->s;
+	char reason[256], msg[320];
+	int e = SSL_get_error(s->ssl, ret);
+
+	switch (e) {
+	case SSL_ERROR_WANT_READ:
+		*wants = EPOLLIN;
+		return PUMP_IDLE;
+	case SSL_ERROR_WANT_WRITE:
+		*wants = EPOLLOUT;
+		return PUMP_IDLE;
+	case SSL_ERROR_ZERO_RETURN:
+		session_end(gw, "client closed");
+		return PUMP_END;
+	case SSL_ERROR_SYSCALL:
+		if (!ERR_peek_error()) {
+			snprintf(msg, sizeof(msg), "connection lost: %s",
+				 errno ? strerror(errno) : "end of stream");
+			session_end(gw, errno ? msg : "client closed");
+			return PUMP_END;
+		}
+		/* fall through */
+	default:
+		tls_error_reason(NULL, reason, sizeof(reason));
+		snprintf(msg, sizeof(msg), "tls error: %s", reason);
+		session_end(gw, msg);
+		return PUMP_END;
+	}
+}
+
+static enum pump session_read_client(struct gateway *gw)
+{
+	struct session *s = &gw->s;
+	char msg[KTLS_ERR_MAX];
+	uint8_t type;
+	ssize_t n;
+	int ret;
+
+	if (!s->rx_kernel) {
+		s->ssl_read_wants = 0;
+		ret = SSL_read(s->ssl, s->down, sizeof(s->down));
+		if (ret <= 0)
+			return session_ssl_blocked(gw, ret, &s->ssl_read_wants);
+		s->down_len = ret;
+		s->down_off = 0;
+		return PUMP_MOVED;
+	}
+	n = ktls_recv(s->fd, s->down, sizeof(s->down), &type, MSG_DONTWAIT);
+	if (n == -EAGAIN)
+		return PUMP_IDLE;
+	if (n == 0) {
+		session_end(gw, "client closed");
+		return PUMP_END;
+	}
+	if (n < 0) {
+		snprintf(msg, sizeof(msg), "tls error: %s", strerror(-n));
+		session_end(gw, msg);
+		return PUMP_END;
+	}
+	switch (ktls_record_verdict(type, s->down, n, msg, sizeof(msg))) {
+	case KTLS_DATA:
+		s->down_len = n;
+		s->down_off = 0;
+		return PUMP_MOVED;
+	case KTLS_CLOSE_NOTIFY:
+		session_end(gw, "client closed");
+		return PUMP_END;
+	default:
+		session_end(gw, msg);
+		return PUMP_END;
+	}
+}
+
+static enum pump session_tty_error(struct gateway *gw, const char *what,
+				   int err)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "tty error: %s /dev/%s: %s", what, gw->tty,
+		 err ? strerror(err) : "end of file");
+	session_end(gw, msg);
+	return PUMP_END;
+}
+
+/* One step of each direction; PUMP_MOVED if any byte moved. */
+static enum pump session_pump_once(struct gateway *gw)
+{
+	struct session *s = &gw->s;
+	enum pump r = PUMP_IDLE, d;
+	ssize_t n;
+	int ret;
+
+	if (!s->up_len) {
+		n = read(gw->tty_fd, s->up, sizeof(s->up));
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return session_tty_error(gw, "read", n ? errno : 0);
+		if (n > 0) {
+			s->up_len = n;
+			s->up_off = 0;
+			r = PUMP_MOVED;
+		}
+	}
+	if (s->up_len) {
+		s->ssl_write_wants = 0;
+		ret = SSL_write(s->ssl, s->up + s->up_off, s->up_len);
+		if (ret > 0) {
+			s->up_off += ret;
+			s->up_len -= ret;
+			r = PUMP_MOVED;
+		} else if (session_ssl_blocked(gw, ret, &s->ssl_write_wants) ==
+			   PUMP_END) {
+			return PUMP_END;
+		}
+	}
+	if (!s->down_len) {
+		d = session_read_client(gw);
+		if (d == PUMP_END)
+			return d;
+		if (d == PUMP_MOVED)
+			r = d;
+	}
+	if (s->down_len) {
+		n = write(gw->tty_fd, s->down + s->down_off, s->down_len);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return session_tty_error(gw, "write", errno);
+		if (n > 0) {
+			s->down_off += n;
+			s->down_len -= n;
+			r = PUMP_MOVED;
+		}
+	}
+	return r;
+}
+
+static void session_pump(struct gateway *gw)
+{
+	enum pump r;
+
+	while ((r = session_pump_once(gw)) == PUMP_MOVED)
+		gw->s.last_activity = now_ms();
+	if (r != PUMP_END)
+		session_update_watches(gw);
+}
+
+static void session_established(struct gateway *gw)
+{
+	struct session *s = &gw->s;
+	const char *mode = session_setup_ktls(gw);
+
+	s->established = true;
+	s->last_activity = now_ms();
+	/* What the stick said before anyone listened belongs to no session. */
+	tcflush(gw->tty_fd, TCIFLUSH);
+	log_info(gw_name(gw), "session %s: started, %s %s, %s", s->peer,
+		 SSL_get_version(s->ssl), SSL_get_cipher_name(s->ssl), mode);
+	timer_arm(&s->timer, gw->cfg->session.inactivity_timeout * 1000ull);
+	session_pump(gw);
+}
+
+static void session_handshake(struct gateway *gw)
+{
+	struct session *s = &gw->s;
+	char reason[256];
+	int ret, e;
+
+	ret = SSL_do_handshake(s->ssl);
+	if (ret == 1) {
+		session_established(gw);
+		return;
+	}
+	e = SSL_get_error(s->ssl, ret);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		watch_set(gw->loop, &s->w,
+			  e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
+		return;
+	}
+	tls_error_reason(s->ssl, reason, sizeof(reason));
+	session_refuse(gw, reason);
+}
+
+static void session_sock_ready(struct watch *w, uint32_t events)
+{
+	struct gateway *gw = container_of(w, struct gateway, s.w);
+
+	(void)events;
+	if (gw->s.established)
+		session_pump(gw);
+	else
+		session_handshake(gw);
+}
+
+void session_tty_ready(struct watch *w, uint32_t events)
+{
+	struct gateway *gw = container_of(w, struct gateway, tty_w);
+
+	(void)events;
+	if (gw->s.established)
+		session_pump(gw);
+}
+
+void session_timer(struct timer *t)
+{
+	struct gateway *gw = container_of(t, struct gateway, s.timer);
+	struct session *s = &gw->s;
+	uint64_t limit = gw->cfg->session.inactivity_timeout * 1000ull;
+	uint64_t idle;
+
+	if (!s->active)
+		return;
+	if (!s->established) {
+		session_refuse(gw, "handshake timeout");
+		return;
+	}
+	idle = now_ms() - s->last_activity;
+	if (idle >= limit)
+		session_end(gw, "inactivity");
+	else
+		timer_arm(&s->timer, limit - idle);
+}
+
+void session_open(struct gateway *gw, int fd, const char *peer)
+{
+	struct session *s = &gw->s;
+
+	s->active = true;
+	s->established = false;
+	s->fd = fd;
+	s->rx_kernel = false;
+	s->up_len = s->up_off = s->down_len = s->down_off = 0;
+	s->ssl_read_wants = s->ssl_write_wants = 0;
+	memset(&s->secret, 0, sizeof(s->secret));
+	snprintf(s->peer, sizeof(s->peer), "%s", peer);
+	session_tune_socket(gw, fd);
+
+	s->ssl = SSL_new(gw->ssl_ctx);
+	if (!s->ssl || !SSL_set_fd(s->ssl, fd) ||
+	    (gw->cfg->tls.ktls == CONF_KTLS_AUTO &&
+	     ktls_secret_attach(s->ssl, &s->secret))) {
+		session_refuse(gw, "out of memory");
+		return;
+	}
+	SSL_set_accept_state(s->ssl);
+	watch_init(&s->w, fd, session_sock_ready);
+	timer_arm(&s->timer, SESSION_HANDSHAKE_MS);
+	session_handshake(gw);
+}
