@@ -36,35 +36,6 @@
 	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f" \
 	"606162636465666768696a6b6c6d6e6f"
 
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = strlen(hex) / 2;
-	size_t i;
-
-	if (n > max)
-		abort();
-	for (i = 0; i < n; i++) {
-		unsigned int b;
-
-		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-			abort();
-		out[i] = b;
-	}
-	return n;
-}
-
-static const char *tohex(const uint8_t *p, size_t n)
-{
-	static char buf[2][1024];
-	static int which;
-	char *s = buf[which ^= 1];
-	size_t i;
-
-	for (i = 0; i < n && 2 * i + 2 < sizeof(buf[0]); i++)
-		sprintf(s + 2 * i, "%02x", p[i]);
-	s[2 * i] = '\0';
-	return s;
-}
 
 /* out = HKDF-Expand-Label(secret, label, context, out_len), as hex */
 static const char *expand_label(const EVP_MD *md, const char *secret_hex,

@@ -48,36 +48,6 @@ static struct pair {
 static EVP_PKEY *key;
 static X509 *cert;
 
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = strlen(hex) / 2;
-	size_t i;
-
-	if (n > max)
-		abort();
-	for (i = 0; i < n; i++) {
-		unsigned int b;
-
-		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-			abort();
-		out[i] = b;
-	}
-	return n;
-}
-
-static const char *tohex(const uint8_t *b, size_t n)
-{
-	static char buf[2][256];
-	static int which;
-	char *s = buf[which ^= 1];
-	size_t i;
-
-	for (i = 0; i < n && 2 * i + 2 < sizeof(buf[0]); i++)
-		sprintf(s + 2 * i, "%02x", b[i]);
-	s[2 * i] = '\0';
-	return s;
-}
-
 /* A self-signed EC P-256 certificate, both sides' identity and trust. */
 static void make_identity(void)
 {

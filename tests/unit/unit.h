@@ -12,6 +12,7 @@
 
 #include <setjmp.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,38 @@ static inline int unit_main(const char *prog, const struct unit_test *tests,
 	}
 	fflush(stdout);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* Test vectors: @hex into @out (abort if longer than @max); its length. */
+static inline size_t unhex(const char *hex, uint8_t *out, size_t max)
+{
+	size_t n = strlen(hex) / 2;
+	size_t i;
+
+	if (n > max)
+		abort();
+	for (i = 0; i < n; i++) {
+		unsigned int b;
+
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			abort();
+		out[i] = b;
+	}
+	return n;
+}
+
+/* @p as hex, in one of two alternating static buffers (two per printf). */
+static inline const char *tohex(const uint8_t *p, size_t n)
+{
+	static char buf[2][1024];
+	static int which;
+	char *s = buf[which ^= 1];
+	size_t i;
+
+	for (i = 0; i < n && 2 * i + 2 < sizeof(buf[0]); i++)
+		sprintf(s + 2 * i, "%02x", p[i]);
+	s[2 * i] = '\0';
+	return s;
 }
 
 #endif /* PIZWG_UNIT_H */

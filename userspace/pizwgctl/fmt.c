@@ -384,3 +384,28 @@ int fail(const char *what, int err, const char *reason, const char *extack)
 	free(line);
 	return CTL_EXIT_FAIL;
 }
+
+int run_listing(const struct listing *l, int argc, char **argv,
+		struct ctl_opts *opts)
+{
+	struct simple_args a;
+	struct pizwg_genl *g;
+	char err[CTL_ERR_MAX];
+	int ret;
+
+	if (parse_simple_args(argc, argv, 1, &a, opts, err, sizeof(err)))
+		return usage_error(l->cmd, err);
+	if (a.help) {
+		fputs(l->usage, stdout);
+		return CTL_EXIT_OK;
+	}
+	ret = pizwg_genl_open(&g);
+	if (ret)
+		return fail(l->cmd, ret, pizwg_genl_strerror(ret), NULL);
+	if (a.npos)
+		ret = l->one(g, a.name, opts);
+	else
+		ret = l->all(g, opts);
+	pizwg_genl_close(g);
+	return ret;
+}

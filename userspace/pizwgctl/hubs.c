@@ -216,24 +216,12 @@ static int hubs_all(struct pizwg_genl *g, const struct ctl_opts *opts)
 
 int cmd_hubs(int argc, char **argv, struct ctl_opts *opts)
 {
-	struct simple_args a;
-	struct pizwg_genl *g;
-	char err[CTL_ERR_MAX];
-	int ret;
+	static const struct listing l = {
+		.cmd = "hubs",
+		.usage = hubs_usage,
+		.one = hubs_one,
+		.all = hubs_all,
+	};
 
-	if (parse_simple_args(argc, argv, 1, &a, opts, err, sizeof(err)))
-		return usage_error("hubs", err);
-	if (a.help) {
-		fputs(hubs_usage, stdout);
-		return CTL_EXIT_OK;
-	}
-	ret = pizwg_genl_open(&g);
-	if (ret)
-		return fail("hubs", ret, pizwg_genl_strerror(ret), NULL);
-	if (a.npos)
-		ret = hubs_one(g, a.name, opts);
-	else
-		ret = hubs_all(g, opts);
-	pizwg_genl_close(g);
-	return ret;
+	return run_listing(&l, argc, argv, opts);
 }

@@ -62,6 +62,21 @@ int parse_simple_args(int argc, char **argv, int max_pos,
 int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 int usage_error(const char *cmd, const char *msg);
 
+/*
+ * The shape of the listing commands (hubs, ttys): [NAME] or --help, then
+ * @one for a named object or @all for every one.
+ */
+struct listing {
+	const char *cmd;
+	const char *usage;
+	int (*one)(struct pizwg_genl *g, const char *name,
+		   const struct ctl_opts *opts);
+	int (*all)(struct pizwg_genl *g, const struct ctl_opts *opts);
+};
+
+int run_listing(const struct listing *l, int argc, char **argv,
+		struct ctl_opts *opts);
+
 /* fmt.c: output helpers */
 void put_token(FILE *f, const char *s);
 void put_quoted(FILE *f, const char *s);

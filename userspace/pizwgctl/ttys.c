@@ -174,24 +174,12 @@ static int ttys_all(struct pizwg_genl *g, const struct ctl_opts *opts)
 
 int cmd_ttys(int argc, char **argv, struct ctl_opts *opts)
 {
-	struct simple_args a;
-	struct pizwg_genl *g;
-	char err[CTL_ERR_MAX];
-	int ret;
+	static const struct listing l = {
+		.cmd = "ttys",
+		.usage = ttys_usage,
+		.one = ttys_one,
+		.all = ttys_all,
+	};
 
-	if (parse_simple_args(argc, argv, 1, &a, opts, err, sizeof(err)))
-		return usage_error("ttys", err);
-	if (a.help) {
-		fputs(ttys_usage, stdout);
-		return CTL_EXIT_OK;
-	}
-	ret = pizwg_genl_open(&g);
-	if (ret)
-		return fail("ttys", ret, pizwg_genl_strerror(ret), NULL);
-	if (a.npos)
-		ret = ttys_one(g, a.name, opts);
-	else
-		ret = ttys_all(g, opts);
-	pizwg_genl_close(g);
-	return ret;
+	return run_listing(&l, argc, argv, opts);
 }
