@@ -25,6 +25,11 @@ pizwgd: $(BUILD)/bin/pizwgd $(BUILD)/asan/bin/pizwgd
 check-build: $(KTLS_PROBE)
 
 UNIT_BINS += $(UNIT_DIR)/test_config $(UNIT_DIR)/test_hkdf $(UNIT_DIR)/test_ktls
+# the VRRP state machine and advertisement codec (vrrp.c, vrrp_packet.c)
+UNIT_BINS += $(UNIT_DIR)/test_vrrp $(UNIT_DIR)/test_vrrp_packet
+$(US_AOBJ)/tests/unit/test_vrrp.o $(US_AOBJ)/tests/unit/test_vrrp_packet.o: \
+	US_CPPFLAGS += -Iuserspace/pizwgd
+-include $(wildcard $(BUILD)/asan/obj/tests/unit/test_vrrp*.d)
 
 $(PIZWGD_OBJS) $(PIZWGD_AOBJS) $(US_OBJ)/tests/ktls/ktls-probe.o \
 $(patsubst %,$(US_AOBJ)/tests/unit/test_%.o,config hkdf ktls): \
