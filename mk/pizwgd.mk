@@ -7,7 +7,7 @@
 #                         printing TAP; needs the tls module, e.g. in the VM:
 #                         tests/vm/run -- sh -c 'modprobe tls && build/tests/ktls-probe'
 
-PIZWGD_PKGS := libnl-genl-3.0 libssl libcrypto inih
+PIZWGD_PKGS := libnl-genl-3.0 libssl libcrypto inih libusb-1.0
 PIZWGD_PKG_CFLAGS := $(shell pkg-config --cflags $(PIZWGD_PKGS))
 PIZWGD_PKG_LIBS := $(shell pkg-config --libs $(PIZWGD_PKGS))
 
@@ -30,6 +30,27 @@ UNIT_BINS += $(UNIT_DIR)/test_vrrp $(UNIT_DIR)/test_vrrp_packet
 $(US_AOBJ)/tests/unit/test_vrrp.o $(US_AOBJ)/tests/unit/test_vrrp_packet.o: \
 	US_CPPFLAGS += -Iuserspace/pizwgd
 -include $(wildcard $(BUILD)/asan/obj/tests/unit/test_vrrp*.d)
+# sd_notify (sdnotify.c) against notification sockets of its own
+UNIT_BINS += $(UNIT_DIR)/test_sdnotify
+$(US_AOBJ)/tests/unit/test_sdnotify.o: US_CPPFLAGS += -Iuserspace/pizwgd
+-include $(wildcard $(BUILD)/asan/obj/tests/unit/test_sdnotify.d)
+# the kernel uevent parser of the libusb backend (uevent.c)
+UNIT_BINS += $(UNIT_DIR)/test_uevent
+$(US_AOBJ)/tests/unit/test_uevent.o: US_CPPFLAGS += -Iuserspace/pizwgd
+-include $(wildcard $(BUILD)/asan/obj/tests/unit/test_uevent.d)
+# the metrics formatter, writer and certificate expiry (metrics.c)
+UNIT_BINS += $(UNIT_DIR)/test_metrics
+$(US_AOBJ)/tests/unit/test_metrics.o: US_CPPFLAGS += -Iuserspace/pizwgd
+-include $(wildcard $(BUILD)/asan/obj/tests/unit/test_metrics.d)
+# a two-gateway metrics file for tests/metrics/test-promtool
+METRICS_SAMPLE := $(BUILD)/tests/metrics-sample
+check-build: $(METRICS_SAMPLE)
+$(US_OBJ)/tests/metrics/metrics-sample.o: US_CPPFLAGS += -Iuserspace/pizwgd
+$(METRICS_SAMPLE): $(US_OBJ)/tests/metrics/metrics-sample.o \
+		$(US_OBJ)/userspace/pizwgd/metrics.o
+	@mkdir -p $(@D)
+	$(CC) $(US_CFLAGS) -o $@ $^ $(PIZWGD_PKG_LIBS)
+-include $(wildcard $(BUILD)/obj/tests/metrics/*.d)
 
 $(PIZWGD_OBJS) $(PIZWGD_AOBJS) $(US_OBJ)/tests/ktls/ktls-probe.o \
 $(patsubst %,$(US_AOBJ)/tests/unit/test_%.o,config hkdf ktls): \

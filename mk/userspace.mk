@@ -69,7 +69,7 @@ $(BUILD)/asan/bin/pizwgctl: $(PIZWGCTL_AOBJS)
 UNIT_DIR := $(BUILD)/asan/unit
 PIZWGCTL_UNIT_BINS := $(UNIT_DIR)/test_pizwgctl_format \
 	$(UNIT_DIR)/test_pizwgctl_args $(UNIT_DIR)/test_pizwgctl_cmds \
-	$(UNIT_DIR)/test_pizwg_genl
+	$(UNIT_DIR)/test_pizwg_genl $(UNIT_DIR)/test_pizwgctl_status
 UNIT_BINS += $(PIZWGCTL_UNIT_BINS)
 UNIT_CMDS_AOBJS := $(US_AOBJ)/tests/unit/fake_pizwg_genl.o \
 	$(US_AOBJ)/tests/unit/pizwgctl_main.o \

@@ -118,6 +118,7 @@ static void minimal_section_gets_every_default(void)
 	CHECK_INT(g->session.on_end, CONF_END_REBOOT);
 	CHECK_STR(g->session.program, "");
 	CHECK(!g->vrrp.enabled);
+	CHECK_STR(g->metrics_dir, "/run/pizwg/metrics");
 	for (k = 0; k < CONF_KEY_COUNT; k++) {
 		if (k == CONF_KEY_HUB || k == CONF_KEY_PORT ||
 		    k == CONF_KEY_VRRP)
@@ -146,7 +147,8 @@ static void every_key_can_be_set(void)
 		 "tcp_user_timeout = 600\n"
 		 "inactivity_timeout = 86400\n"
 		 "on_session_end = restart\n"
-		 "vrrp = off\n");
+		 "vrrp = off\n"
+		 "metrics_dir = /var/lib/node_exporter\n");
 	CHECK_STR(g->name, "main-2_B");
 	CHECK_STR(g->stick.hub, "3-1.4");
 	CHECK_INT(g->stick.port, 31);
@@ -167,6 +169,8 @@ static void every_key_can_be_set(void)
 	CHECK_INT(g->session.on_end, CONF_END_RESTART);
 	CHECK_INT(g->key_line[CONF_KEY_HUB], 2);
 	CHECK_INT(g->key_line[CONF_KEY_VRRP], 17);
+	CHECK_STR(g->metrics_dir, "/var/lib/node_exporter");
+	CHECK_INT(g->key_line[CONF_KEY_METRICS_DIR], 18);
 }
 
 static void sections_are_kept_in_file_order(void)
@@ -487,6 +491,36 @@ static void vrrp_is_on_or_off(void)
 {
 	CHECK_KEY_ERROR("vrrp", "no", "'no' is not off or on");
 	CHECK_KEY_ERROR("vrrp", "Off", "'Off' is not off or on");
+}
+
+static void metrics_dir_is_an_absolute_path_or_off(void)
+{
+	CHECK_KEY_OK("metrics_dir", "/srv/metrics dir");
+	CHECK_STR(G0->metrics_dir, "/srv/metrics dir");
+	CHECK_KEY_OK("metrics_dir", "off");
+	CHECK_STR(G0->metrics_dir, "");
+	CHECK_KEY_ERROR("metrics_dir", "metrics",
+			"'metrics' is neither an absolute path nor off");
+	CHECK_KEY_ERROR("metrics_dir", "Off",
+			"'Off' is neither an absolute path nor off");
+	CHECK_KEY_ERROR("metrics_dir", "./m",
+			"'./m' is neither an absolute path nor off");
+}
+
+static void every_section_needs_the_same_metrics_dir(void)
+{
+	CHECK_OK(MINIMAL "metrics_dir = /m\n\n[gateway b]\nhub = usb2\n"
+			 "port = 1\nvrrp = off\nlisten = 0.0.0.0:1\n"
+			 "metrics_dir = /m\n");
+	CHECK_STR(G1->metrics_dir, "/m");
+	CHECK_ERROR(
+		MINIMAL "metrics_dir = /m\n[gateway b]\nhub = usb2\n"
+			"port = 1\nvrrp = off\nlisten = 0.0.0.0:1\n",
+		"t.conf:6: metrics_dir: '/run/pizwg/metrics' differs from '/m' of [gateway zstick] at line 5; every section needs the same");
+	CHECK_ERROR(
+		MINIMAL "[gateway b]\nhub = usb2\nport = 1\nvrrp = off\n"
+			"metrics_dir = off\nlisten = 0.0.0.0:1\n",
+		"t.conf:9: metrics_dir: 'off' differs from '/run/pizwg/metrics' of [gateway zstick] at line 1; every section needs the same");
 }
 
 /* --- keys and sections ------------------------------------------------------ */
@@ -1045,6 +1079,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(missing_vrrp_is_rejected_at_the_section_line),
 	UNIT_TEST(vrrp_on_is_rejected),
 	UNIT_TEST(vrrp_is_on_or_off),
+	UNIT_TEST(metrics_dir_is_an_absolute_path_or_off),
+	UNIT_TEST(every_section_needs_the_same_metrics_dir),
 	UNIT_TEST(unknown_key_is_rejected),
 	UNIT_TEST(keys_are_lower_case),
 	UNIT_TEST(duplicate_key_is_rejected),

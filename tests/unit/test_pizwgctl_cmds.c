@@ -119,7 +119,7 @@ static void help_lists_every_command(void)
 static void every_command_has_help(void)
 {
 	static const char *const cmds[] = { "hubs", "ttys", "power",
-					    "monitor" };
+					    "monitor", "status" };
 	char want[64];
 	struct run r;
 	size_t i;
@@ -142,10 +142,12 @@ static void command_line_errors_exit_2_with_one_line(void)
 	r = PIZWGCTL("--json");
 	CHECK_INT(r.ret, 2);
 	CHECK_STR(r.err, "pizwgctl: missing COMMAND (try 'pizwgctl --help')\n");
-	r = PIZWGCTL("status");
+	r = PIZWGCTL("frobnicate");
 	CHECK_INT(r.ret, 2);
-	CHECK_STR(r.err, "pizwgctl: unknown command \"status\" "
+	CHECK_STR(r.err, "pizwgctl: unknown command \"frobnicate\" "
 		  "(try 'pizwgctl --help')\n");
+	r = PIZWGCTL("status", "--metrics");
+	CHECK_INT(r.ret, 2);
 	r = PIZWGCTL("-v", "hubs");
 	CHECK_INT(r.ret, 2);
 	CHECK_STR(r.err, "pizwgctl: unknown option \"-v\" "
@@ -155,6 +157,19 @@ static void command_line_errors_exit_2_with_one_line(void)
 	CHECK_STR(r.err, "pizwgctl: hubs: unexpected argument \"usb2\" "
 		  "(try 'pizwgctl hubs --help')\n");
 	CHECK_STR(r.out, "");
+}
+
+static void status_without_a_metrics_file_says_so_and_exits_1(void)
+{
+	struct run r;
+
+	setup();
+	r = PIZWGCTL("status", "--metrics", "/nonexistent/pizwgd.prom");
+	CHECK_INT(r.ret, 1);
+	CHECK_STR(r.out, "");
+	CHECK_STR(r.err, "pizwgctl: status: /nonexistent/pizwgd.prom: No such "
+		  "file or directory (is pizwgd running?)\n");
+	CHECK_INT(fake.opens, 0);
 }
 
 static void module_not_loaded_is_one_line_for_every_command(void)
@@ -436,6 +451,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(help_lists_every_command),
 	UNIT_TEST(every_command_has_help),
 	UNIT_TEST(command_line_errors_exit_2_with_one_line),
+	UNIT_TEST(status_without_a_metrics_file_says_so_and_exits_1),
 	UNIT_TEST(module_not_loaded_is_one_line_for_every_command),
 	UNIT_TEST(hubs_prints_text_or_json),
 	UNIT_TEST(hubs_of_an_unknown_hub_fails),

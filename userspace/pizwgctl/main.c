@@ -25,6 +25,7 @@ static const struct subcommand subcommands[] = {
 	{ "ttys", cmd_ttys, "list CDC-ACM ttys and their USB identity" },
 	{ "power", cmd_power, "switch a hub port on, off, or cycle it" },
 	{ "monitor", cmd_monitor, "print tty and port events as they happen" },
+	{ "status", cmd_status, "pizwgd's state, from its metrics file" },
 };
 
 static void print_usage(void)

@@ -42,6 +42,7 @@ int cmd_hubs(int argc, char **argv, struct ctl_opts *opts);
 int cmd_ttys(int argc, char **argv, struct ctl_opts *opts);
 int cmd_power(int argc, char **argv, struct ctl_opts *opts);
 int cmd_monitor(int argc, char **argv, struct ctl_opts *opts);
+int cmd_status(int argc, char **argv, struct ctl_opts *opts);
 
 /* fmt.c: command-line helpers */
 
@@ -136,5 +137,26 @@ struct json_object *power_to_json(const struct pizwg_port_event *state);
 /* monitor.c */
 char *event_format_text(const struct pizwg_event *ev);
 struct json_object *event_to_json(const struct pizwg_event *ev);
+
+/* status.c: one gateway as read back from pizwgd's metrics file */
+struct status_gw {
+	char name[64];
+	char state[24];		/* "serving", ...; "" if absent */
+	bool stick_powered;
+	bool session_active;
+	char tls[16];		/* of the active session */
+	bool ktls_tx;
+	bool ktls_rx;
+	double sessions;
+	double bytes_to_stick;
+	double bytes_from_stick;
+	double last_session;	/* UNIX s the last session started, 0 never */
+	double fences;		/* every cause */
+};
+
+/* Prometheus text in, gateways out: 0, -ENODATA (none), -E2BIG (> max). */
+int status_parse(const char *text, struct status_gw *gws, size_t max,
+		 size_t *n);
+char *status_format_text(const struct status_gw *gws, size_t n, bool stale);
 
 #endif /* PIZWGCTL_H */

@@ -41,6 +41,7 @@ static_assert(CONF_LINE_MAX < CONF_PATH_MAX, "a path value fits CONF_PATH_MAX");
 #define DEFAULT_CERT "/etc/pizwg/server.crt"
 #define DEFAULT_KEY "/etc/pizwg/server.key"
 #define DEFAULT_CA "/etc/pizwg/clients.pem"
+#define DEFAULT_METRICS_DIR "/run/pizwg/metrics"
 
 /* The kernel's USB bus numbers are 1..USB_MAXBUS - 1 (drivers/usb/core/hcd.c) */
 #define USB_BUS_MAX 63
@@ -468,6 +469,20 @@ static int parse_vrrp(struct pizwg_gateway_config *g, const char *v, char *why,
 	return 0;
 }
 
+static int parse_metrics_dir(struct pizwg_gateway_config *g, const char *v,
+			     char *why, size_t n)
+{
+	if (!strcmp(v, "off")) {
+		g->metrics_dir[0] = '\0';
+		return 0;
+	}
+	if (v[0] != '/') {
+		snprintf(why, n, "'%s' is neither an absolute path nor off", v);
+		return -EINVAL;
+	}
+	return parse_path(v, g->metrics_dir, why, n);
+}
+
 /*
  * The keys and their value parsers. A parser gets a non-empty value and
  * stores it in @g, or writes why it is bad into @why and returns -EINVAL.
@@ -496,6 +511,7 @@ static const struct {
 					  parse_inactivity_timeout },
 	[CONF_KEY_ON_SESSION_END] = { "on_session_end", parse_on_session_end },
 	[CONF_KEY_VRRP] = { "vrrp", parse_vrrp },
+	[CONF_KEY_METRICS_DIR] = { "metrics_dir", parse_metrics_dir },
 };
 
 const char *config_key_name(enum conf_key key)
@@ -524,6 +540,8 @@ static void set_defaults(struct pizwg_gateway_config *g)
 	g->session.inactivity_timeout = 300;
 	g->session.on_end = CONF_END_REBOOT;
 	g->vrrp.enabled = true;
+	snprintf(g->metrics_dir, sizeof(g->metrics_dir), "%s",
+		 DEFAULT_METRICS_DIR);
 }
 
 static void format_listen(const struct sockaddr_in *sin, char *buf, size_t n)
@@ -561,7 +579,29 @@ static void check_listen(struct parser *p, const struct pizwg_gateway_config *g)
 	}
 }
 
-/* The checks that need the whole section: required keys, listen clashes. */
+static const char *metrics_dir_text(const struct pizwg_gateway_config *g)
+{
+	return g->metrics_dir[0] ? g->metrics_dir : "off";
+}
+
+/* One metrics file holds every gateway, so there is one metrics_dir. */
+static void check_metrics_dir(struct parser *p,
+			      const struct pizwg_gateway_config *g)
+{
+	const struct pizwg_gateway_config *first = p->conf->gateways;
+
+	if (g == first || !strcmp(g->metrics_dir, first->metrics_dir))
+		return;
+	fail(p, config_key_line(g, CONF_KEY_METRICS_DIR), "metrics_dir",
+	     "'%s' differs from '%s' of [gateway %s] at line %u; every section needs the same",
+	     metrics_dir_text(g), metrics_dir_text(first), first->name,
+	     config_key_line(first, CONF_KEY_METRICS_DIR));
+}
+
+/*
+ * The checks that need the whole section: required keys, listen clashes,
+ * the shared metrics_dir.
+ */
 static void finish_section(struct parser *p)
 {
 	struct pizwg_gateway_config *g = p->cur;
@@ -585,6 +625,7 @@ static void finish_section(struct parser *p)
 		return;
 	}
 	check_listen(p, g);
+	check_metrics_dir(p, g);
 }
 
 static bool is_name_char(char c)

@@ -34,12 +34,16 @@
  *   inactivity_timeout  seconds, 10..86400             300
  *   on_session_end      reboot|restart|exec:PROGRAM    reboot
  *   vrrp                on | off                       on (not supported yet)
+ *   metrics_dir         absolute path | off            /run/pizwg/metrics
  *
  * VRRP arrives with a later change: until then a missing vrrp key, or
  * vrrp = on, is an error, so every section states vrrp = off (listen's
  * default is that of vrrp = off). PROGRAM runs without arguments. listen is
  * IPv4 only; two sections may not listen on the same port where their
  * addresses overlap (equal, or either is 0.0.0.0).
+ * metrics_dir is where pizwgd writes its one metrics file (metrics.h) for
+ * node_exporter's textfile collector, or off for none; as the file holds
+ * every gateway, every section must have the same metrics_dir.
  *
  * Errors
  * ======
@@ -60,6 +64,7 @@
  *   pizwgd.conf:3: [gateway zstick]: missing key 'hub'
  *   pizwgd.conf:9: vrrp: vrrp = on is not supported yet; set vrrp = off
  *   pizwgd.conf:12: listen: 0.0.0.0:3333 clashes with 0.0.0.0:3333 of [gateway a] at line 2
+ *   pizwgd.conf:13: metrics_dir: '/srv/m' differs from '/run/pizwg/metrics' of [gateway a] at line 2; every section needs the same
  *   pizwgd.conf:5: key: /etc/pizwg/server.key: mode 0644 lets group or others in; chmod 600 it
  *
  * The daemon prints the line and exits with status 2.
@@ -107,6 +112,7 @@ enum conf_key {
 	CONF_KEY_INACTIVITY_TIMEOUT,
 	CONF_KEY_ON_SESSION_END,
 	CONF_KEY_VRRP,
+	CONF_KEY_METRICS_DIR,
 	CONF_KEY_COUNT
 };
 
@@ -164,6 +170,7 @@ struct pizwg_gateway_config {
 	struct pizwg_tls_config tls;
 	struct pizwg_session_config session;
 	struct pizwg_vrrp_config vrrp;
+	char metrics_dir[CONF_PATH_MAX]; /* absolute; "" for metrics_dir = off */
 };
 
 struct pizwg_config {

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gateway.h"
@@ -33,23 +34,38 @@ static const char *gw_name(const struct gateway *gw)
 	return gw->cfg->name;
 }
 
+void gateway_changed(struct gateway *gw)
+{
+	if (gw->changed)
+		gw->changed(gw);
+}
+
+static void gw_set_state(struct gateway *gw, enum gw_state state)
+{
+	if (gw->state != state)
+		gw->m.state_transitions++;
+	gw->state = state;
+	gw->m.state = (enum metrics_state)state;
+	gateway_changed(gw);
+}
+
 static int gw_power(struct gateway *gw, enum pizwg_action action)
 {
-	struct pizwg_power_req req = {
-		.hub = gw->cfg->stick.hub,
-		.port = gw->cfg->stick.port,
-		.action = action,
-		.force = gw->cfg->stick.force,
-	};
-	int ret = pizwg_genl_set_port(gw->genl, &req);
+	const struct pizwg_stick_config *c = &gw->cfg->stick;
+	char err[256];
+	int ret;
 
-	if (ret)
-		log_err(gw_name(gw), "cannot switch %s port %u %s: %s%s%s",
-			req.hub, req.port, pizwg_action_name(action),
-			pizwg_genl_strerror(ret),
-			pizwg_genl_extack(gw->genl)[0] ? ": " : "",
-			pizwg_genl_extack(gw->genl));
-	return ret;
+	ret = gw->power->ops->set_port(gw->power, c->hub, c->port, action,
+				       c->force, err, sizeof(err));
+	if (ret) {
+		log_err(gw_name(gw), "cannot switch %s port %u %s: %s", c->hub,
+			c->port, pizwg_action_name(action), err);
+		return ret;
+	}
+	gw->m.stick_powered = action != PIZWG_ACTION_OFF;
+	if (gw->m.stick_powered)
+		gw->m.power_cycles++;
+	return 0;
 }
 
 static void gw_close_listener(struct gateway *gw)
@@ -71,8 +87,9 @@ static void gw_close_tty(struct gateway *gw)
 }
 
 /* Stops serving and switches the stick off, waiting for the module. */
-static void gw_fence(struct gateway *gw)
+static void gw_fence(struct gateway *gw, enum metrics_fence_cause cause)
 {
+	gw->m.fences[cause]++;
 	session_close(gw);
 	gw_close_listener(gw);
 	gw_close_tty(gw);
@@ -121,12 +138,13 @@ static void gw_exec(struct gateway *gw, const char *reason)
 	}
 	log_info(gw_name(gw), "running %s", prog);
 	gw->exec_pid = pid;
-	gw->state = GW_EXEC;
+	gw_set_state(gw, GW_EXEC);
 }
 
-void gateway_session_ended(struct gateway *gw, const char *reason)
+void gateway_session_ended(struct gateway *gw, enum metrics_fence_cause cause,
+			   const char *reason)
 {
-	gw_fence(gw);
+	gw_fence(gw, cause);
 	switch (gw->cfg->session.on_end) {
 	case CONF_END_RESTART:
 		gateway_start(gw);
@@ -175,6 +193,8 @@ static void gw_accept(struct watch *w, uint32_t events)
 		log_warn(gw_name(gw), "refused %s: busy with %s", peer,
 			 gw->s.peer);
 		close(fd);
+		gw->m.handshake_failures[METRICS_HS_BUSY]++;
+		gateway_changed(gw);
 		return;
 	}
 	session_open(gw, fd, peer);
@@ -224,7 +244,10 @@ static void gw_serve(struct gateway *gw, const char *tty)
 		return;
 	}
 	gw->backoff_s = 0;
-	gw->state = GW_SERVING;
+	gw->m.backoff_seconds = 0;
+	gw->m.enumeration_seconds = (now_ms() - gw->enumeration_started) / 1000.0;
+	gw->m.last_enumeration = time(NULL);
+	gw_set_state(gw, GW_SERVING);
 	log_info(gw_name(gw), "serving /dev/%s on %s:%u", tty,
 		 inet_ntoa(sa->sin_addr), ntohs(sa->sin_port));
 }
@@ -273,7 +296,7 @@ static void gw_find_present_tty(struct gateway *gw)
 	struct pizwg_tty *ttys = NULL;
 	size_t n = 0, i;
 
-	if (pizwg_genl_get_ttys(gw->genl, &ttys, &n))
+	if (gw->power->ops->get_ttys(gw->power, &ttys, &n))
 		return;
 	for (i = 0; i < n && gw->state == GW_ENUMERATING; i++)
 		if (gw_on_our_port(gw, &ttys[i]))
@@ -283,26 +306,35 @@ static void gw_find_present_tty(struct gateway *gw)
 
 void gateway_start(struct gateway *gw)
 {
-	gw->state = GW_STARTING;
+	gw_set_state(gw, GW_STARTING);
+	gw->enumeration_started = now_ms();
 	if (gw_power(gw, PIZWG_ACTION_ON)) {
 		gw_enter_backoff(gw, "cannot switch the stick on");
 		return;
 	}
-	gw->state = GW_ENUMERATING;
+	gw_set_state(gw, GW_ENUMERATING);
 	timer_arm(&gw->timer, gw->cfg->stick.enumerate_timeout * 1000ull);
 	gw_find_present_tty(gw);
 }
 
-static void gw_enter_backoff(struct gateway *gw, const char *reason)
+static void gw_backoff(struct gateway *gw, enum metrics_fence_cause cause,
+		       const char *reason)
 {
-	gw_fence(gw);
+	gw_fence(gw, cause);
+	gw->m.enumeration_failures++;
 	gw->backoff_s = gw->backoff_s ? gw->backoff_s * 2 : BACKOFF_FIRST_S;
 	if (gw->backoff_s > BACKOFF_MAX_S)
 		gw->backoff_s = BACKOFF_MAX_S;
 	log_notice(gw_name(gw), "enumeration failed: %s; retrying in %u s",
 		   reason, gw->backoff_s);
-	gw->state = GW_BACKOFF;
+	gw->m.backoff_seconds = gw->backoff_s;
+	gw_set_state(gw, GW_BACKOFF);
 	timer_arm(&gw->timer, gw->backoff_s * 1000ull);
+}
+
+static void gw_enter_backoff(struct gateway *gw, const char *reason)
+{
+	gw_backoff(gw, METRICS_FENCE_ENUMERATION_FAILURE, reason);
 }
 
 static void gw_timer(struct timer *t)
@@ -328,20 +360,39 @@ void gateway_event(struct gateway *gw, const struct pizwg_event *ev)
 		break;
 	case PIZWG_EVENT_TTY_REMOVED:
 		if (gw->state == GW_SERVING && !strcmp(ev->tty.name, gw->tty))
-			session_end(gw, "stick vanished");
+			session_end(gw, METRICS_FENCE_STICK_VANISHED,
+				    "stick vanished");
 		break;
 	case PIZWG_EVENT_MODULE_REMOVED:
 		/* Unloading switched our leased port off. */
 		if (gw->state == GW_SERVING || gw->state == GW_ENUMERATING)
-			gw_enter_backoff(gw, "pizwg module unloaded");
+			gw_backoff(gw, METRICS_FENCE_MODULE_UNLOADED,
+				   "pizwg module unloaded");
 		break;
 	default:
 		break;
 	}
 }
 
+static void gw_metrics_init(struct gateway *gw)
+{
+	const struct pizwg_gateway_config *cfg = gw->cfg;
+	struct gw_metrics *m = &gw->m;
+
+	snprintf(m->gateway, sizeof(m->gateway), "%s", cfg->name);
+	snprintf(m->hub, sizeof(m->hub), "%s", cfg->stick.hub);
+	m->port = cfg->stick.port;
+	snprintf(m->listen, sizeof(m->listen), "%s:%u",
+		 inet_ntoa(cfg->tls.listen.sin_addr),
+		 ntohs(cfg->tls.listen.sin_port));
+	if (metrics_cert_expiry(cfg->tls.cert, &m->server_cert_expiry, false))
+		m->server_cert_expiry = 0;
+	if (metrics_cert_expiry(cfg->tls.ca, &m->client_trust_expiry, true))
+		m->client_trust_expiry = 0;
+}
+
 int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
-		 struct loop *loop, struct pizwg_genl *genl)
+		 struct loop *loop, struct power *power)
 {
 	char err[512];
 	int ret;
@@ -349,7 +400,7 @@ int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
 	memset(gw, 0, sizeof(*gw));
 	gw->cfg = cfg;
 	gw->loop = loop;
-	gw->genl = genl;
+	gw->power = power;
 	gw->tty_fd = -1;
 	gw->listen_fd = -1;
 	gw->s.fd = -1;
@@ -357,6 +408,7 @@ int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
 		log_err(cfg->name, "%s", err);
 		return -EINVAL;
 	}
+	gw_metrics_init(gw);
 	ret = timer_init(loop, &gw->timer, gw_timer);
 	if (!ret)
 		ret = timer_init(loop, &gw->s.timer, session_timer);
@@ -368,8 +420,8 @@ int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
 void gateway_stop(struct gateway *gw)
 {
 	if (gw->state != GW_STOPPED)
-		gw_fence(gw);
-	gw->state = GW_STOPPED;
+		gw_fence(gw, METRICS_FENCE_SHUTDOWN);
+	gw_set_state(gw, GW_STOPPED);
 }
 
 void gateway_exit(struct gateway *gw)

@@ -28,7 +28,9 @@
 #include "config.h"
 #include "ktls.h"
 #include "loop.h"
+#include "metrics.h"
 #include "pizwg_genl.h"
+#include "power.h"
 
 enum gw_state {
 	GW_STARTING,
@@ -61,7 +63,7 @@ struct session {
 struct gateway {
 	const struct pizwg_gateway_config *cfg;
 	struct loop *loop;
-	struct pizwg_genl *genl;
+	struct power *power;
 	SSL_CTX *ssl_ctx;
 	enum gw_state state;
 	struct timer timer;	/* enumeration deadline, back-off */
@@ -75,16 +77,23 @@ struct gateway {
 	struct watch listen_w;
 	struct session s;
 	pid_t exec_pid;
+
+	struct gw_metrics m;
+	uint64_t enumeration_started;	/* ms, CLOCK_MONOTONIC */
+	/* Called after every change worth a fresh metrics file. */
+	void (*changed)(struct gateway *gw);
 };
 
 int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
-		 struct loop *loop, struct pizwg_genl *genl);
+		 struct loop *loop, struct power *power);
 void gateway_start(struct gateway *gw);
 /* SIGTERM: stop serving and switch the stick off; no session-end action. */
 void gateway_stop(struct gateway *gw);
 void gateway_exit(struct gateway *gw);
 
 void gateway_event(struct gateway *gw, const struct pizwg_event *ev);
+/* Tells the metrics writer that @gw changed. */
+void gateway_changed(struct gateway *gw);
 /* A child exited; true if it was this gateway's on_session_end program. */
 bool gateway_child_exited(struct gateway *gw, pid_t pid, int status);
 

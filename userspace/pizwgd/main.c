@@ -3,7 +3,7 @@
  * pizwgd: serves Z-Wave sticks over mutually authenticated TLS, one
  * [gateway NAME] of /etc/pizwg/pizwgd.conf each, in one single-threaded
  * event loop. Port power goes through pizwg.ko, whose leases switch the
- * sticks off if this process dies.
+ * sticks off if this process dies (or through libusb without it: power.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,20 +19,29 @@
 #include "config.h"
 #include "gateway.h"
 #include "log.h"
+#include "metrics.h"
 #include "pizwg_genl.h"
+#include "power.h"
+#include "sdnotify.h"
 
 #ifndef PIZWG_VERSION
 #define PIZWG_VERSION "unknown"
 #endif
 #define DEFAULT_CONFIG "/etc/pizwg/pizwgd.conf"
+/* Prometheus sees fresh byte counts and states at least this often. */
+#define METRICS_PERIOD_MS 10000
 
 struct daemon {
 	struct loop loop;
 	struct pizwg_config cfg;
-	struct pizwg_genl *genl;
-	struct watch genl_w;
+	struct power *power;
+	struct watch power_w;
 	struct watch sig_w;
 	int sig_fd;
+	struct timer metrics_timer;
+	struct timer watchdog_timer;
+	uint64_t watchdog_ms;	/* systemd's WatchdogSec, 0 without it */
+	bool metrics_failed;	/* logged once, until a write works again */
 	unsigned int n;
 	struct gateway gw[CONF_GATEWAYS_MAX];
 };
@@ -56,6 +65,50 @@ static void usage(FILE *f)
 		"2 bad configuration or usage.\n");
 }
 
+/* Rewrites the metrics file of every gateway (metrics.h), atomically. */
+static void write_metrics(void)
+{
+	const char *dir = d.cfg.gateways[0].metrics_dir;
+	static struct gw_metrics all[CONF_GATEWAYS_MAX];
+	static char text[METRICS_TEXT_MAX];
+	char err[512];
+	unsigned int i;
+	int len;
+
+	if (!dir[0])
+		return;
+	for (i = 0; i < d.n; i++)
+		all[i] = d.gw[i].m;
+	len = metrics_format(all, d.n, text, sizeof(text));
+	if (len < 0 || metrics_write(dir, METRICS_FILE, text, len, err,
+				     sizeof(err))) {
+		if (!d.metrics_failed)
+			log_warn("", "metrics: %s", len < 0 ? "too large" : err);
+		d.metrics_failed = true;
+		return;
+	}
+	d.metrics_failed = false;
+}
+
+static void gateway_changed_cb(struct gateway *gw)
+{
+	(void)gw;
+	write_metrics();
+}
+
+static void metrics_tick(struct timer *t)
+{
+	write_metrics();
+	timer_arm(t, METRICS_PERIOD_MS);
+}
+
+/* Pings systemd's watchdog from the loop: a hung loop gets us restarted. */
+static void watchdog_tick(struct timer *t)
+{
+	sd_notify_watchdog();
+	timer_arm(t, d.watchdog_ms / 2);
+}
+
 static void on_event(const struct pizwg_event *ev, void *arg)
 {
 	unsigned int i;
@@ -65,13 +118,13 @@ static void on_event(const struct pizwg_event *ev, void *arg)
 		gateway_event(&d.gw[i], ev);
 }
 
-static void genl_ready(struct watch *w, uint32_t events)
+static void power_ready(struct watch *w, uint32_t events)
 {
 	int ret;
 
 	(void)w;
 	(void)events;
-	ret = pizwg_genl_process_events(d.genl, on_event, NULL);
+	ret = d.power->ops->process_events(d.power, on_event, NULL);
 	if (ret == -ENOBUFS)
 		log_warn("", "pizwg events were lost; state is re-read on next change");
 	else if (ret < 0 && ret != -EAGAIN)
@@ -102,6 +155,7 @@ static void signal_ready(struct watch *w, uint32_t events)
 			continue;
 		}
 		log_info("", "exiting on SIG%s", sigabbrev_np(si.ssi_signo));
+		sd_notify_stopping();
 		for (i = 0; i < d.n; i++)
 			gateway_stop(&d.gw[i]);
 		loop_stop(&d.loop);
@@ -139,19 +193,14 @@ static int load_config(const char *path)
 	return 0;
 }
 
-static int open_genl(void)
+static int open_power(void)
 {
-	int ret = pizwg_genl_open(&d.genl);
+	int ret = power_open(&d.power);
 
-	if (!ret)
-		ret = pizwg_genl_subscribe(d.genl);
-	if (ret) {
-		log_err("", "hub power backend: %s", pizwg_genl_strerror(ret));
+	if (ret)
 		return ret;
-	}
-	log_info("", "hub power backend: pizwg kernel module");
-	watch_init(&d.genl_w, pizwg_genl_event_fd(d.genl), genl_ready);
-	return watch_set(&d.loop, &d.genl_w, EPOLLIN);
+	watch_init(&d.power_w, d.power->ops->event_fd(d.power), power_ready);
+	return watch_set(&d.loop, &d.power_w, EPOLLIN);
 }
 
 static int run(void)
@@ -159,21 +208,36 @@ static int run(void)
 	unsigned int i;
 	int ret;
 
-	if (loop_init(&d.loop) || setup_signals() || open_genl())
+	if (loop_init(&d.loop) || setup_signals() || open_power())
 		return 1;
 	for (i = 0; i < d.cfg.n_gateways; i++) {
-		if (gateway_init(&d.gw[i], &d.cfg.gateways[i], &d.loop, d.genl))
+		if (gateway_init(&d.gw[i], &d.cfg.gateways[i], &d.loop, d.power))
 			return 1;
+		d.gw[i].changed = gateway_changed_cb;
 		d.n++;
 	}
+	if (timer_init(&d.loop, &d.metrics_timer, metrics_tick))
+		return 1;
+	metrics_tick(&d.metrics_timer);
 	for (i = 0; i < d.n; i++)
 		gateway_start(&d.gw[i]);
+	d.watchdog_ms = sd_watchdog_interval_ms();
+	if (d.watchdog_ms) {
+		if (timer_init(&d.loop, &d.watchdog_timer, watchdog_tick))
+			return 1;
+		watchdog_tick(&d.watchdog_timer);
+	}
+	sd_notify_ready();
 	ret = loop_run(&d.loop);
 	if (ret)
 		log_err("", "event loop: %s", strerror(-ret));
+	write_metrics();
+	timer_exit(&d.loop, &d.metrics_timer);
+	if (d.watchdog_ms)
+		timer_exit(&d.loop, &d.watchdog_timer);
 	for (i = 0; i < d.n; i++)
 		gateway_exit(&d.gw[i]);
-	pizwg_genl_close(d.genl);
+	d.power->ops->close(d.power);
 	loop_exit(&d.loop);
 	return ret ? 1 : 0;
 }

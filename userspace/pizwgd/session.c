@@ -18,6 +18,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include <openssl/err.h>
 
@@ -54,6 +55,13 @@ void session_close(struct gateway *gw)
 
 	if (!s->active)
 		return;
+	if (s->established) {
+		gw->m.session_active = false;
+		gw->m.last_session_end = time(NULL);
+		gw->m.tls_version[0] = '\0';
+		gw->m.tls_cipher[0] = '\0';
+		gw->m.ktls_tx = gw->m.ktls_rx = false;
+	}
 	timer_cancel(&s->timer);
 	watch_del(gw->loop, &s->w);
 	if (s->ssl) {
@@ -73,17 +81,21 @@ void session_close(struct gateway *gw)
 	s->established = false;
 }
 
-void session_end(struct gateway *gw, const char *reason)
+void session_end(struct gateway *gw, enum metrics_fence_cause cause,
+		 const char *reason)
 {
 	log_notice(gw_name(gw), "session %s: ended: %s", gw->s.peer, reason);
-	gateway_session_ended(gw, reason);
+	gateway_session_ended(gw, cause, reason);
 }
 
 /* A client that never got the stick: logged and dropped, nothing fenced. */
-static void session_refuse(struct gateway *gw, const char *reason)
+static void session_refuse(struct gateway *gw, enum metrics_hs_reason why,
+			   const char *reason)
 {
 	log_warn(gw_name(gw), "refused %s: %s", gw->s.peer, reason);
+	gw->m.handshake_failures[why]++;
 	session_close(gw);
+	gateway_changed(gw);
 }
 
 static void session_sock_ready(struct watch *w, uint32_t events);
@@ -115,6 +127,8 @@ static const char *session_setup_ktls(struct gateway *gw)
 		log_warn(gw_name(gw),
 			 "kernel TLS unavailable (no tls module?): using userspace TLS");
 	}
+	gw->m.ktls_tx = tx;
+	gw->m.ktls_rx = rx;
 	if (tx && rx)
 		return "kernel TLS tx rx";
 	if (tx)
@@ -155,20 +169,24 @@ static enum pump session_ssl_blocked(struct gateway *gw, int ret, int *wants)
 		*wants = EPOLLOUT;
 		return PUMP_IDLE;
 	case SSL_ERROR_ZERO_RETURN:
-		session_end(gw, "client closed");
+		session_end(gw, METRICS_FENCE_CLIENT_CLOSED, "client closed");
 		return PUMP_END;
 	case SSL_ERROR_SYSCALL:
 		if (!ERR_peek_error()) {
 			snprintf(msg, sizeof(msg), "connection lost: %s",
 				 errno ? strerror(errno) : "end of stream");
-			session_end(gw, errno ? msg : "client closed");
+			if (errno)
+				session_end(gw, METRICS_FENCE_TLS_ERROR, msg);
+			else
+				session_end(gw, METRICS_FENCE_CLIENT_CLOSED,
+					    "client closed");
 			return PUMP_END;
 		}
 		/* fall through */
 	default:
 		tls_error_reason(NULL, reason, sizeof(reason));
 		snprintf(msg, sizeof(msg), "tls error: %s", reason);
-		session_end(gw, msg);
+		session_end(gw, METRICS_FENCE_TLS_ERROR, msg);
 		return PUMP_END;
 	}
 }
@@ -194,12 +212,12 @@ static enum pump session_read_client(struct gateway *gw)
 	if (n == -EAGAIN)
 		return PUMP_IDLE;
 	if (n == 0) {
-		session_end(gw, "client closed");
+		session_end(gw, METRICS_FENCE_CLIENT_CLOSED, "client closed");
 		return PUMP_END;
 	}
 	if (n < 0) {
 		snprintf(msg, sizeof(msg), "tls error: %s", strerror(-n));
-		session_end(gw, msg);
+		session_end(gw, METRICS_FENCE_TLS_ERROR, msg);
 		return PUMP_END;
 	}
 	switch (ktls_record_verdict(type, s->down, n, msg, sizeof(msg))) {
@@ -208,10 +226,10 @@ static enum pump session_read_client(struct gateway *gw)
 		s->down_off = 0;
 		return PUMP_MOVED;
 	case KTLS_CLOSE_NOTIFY:
-		session_end(gw, "client closed");
+		session_end(gw, METRICS_FENCE_CLIENT_CLOSED, "client closed");
 		return PUMP_END;
 	default:
-		session_end(gw, msg);
+		session_end(gw, METRICS_FENCE_TLS_ERROR, msg);
 		return PUMP_END;
 	}
 }
@@ -223,7 +241,7 @@ static enum pump session_tty_error(struct gateway *gw, const char *what,
 
 	snprintf(msg, sizeof(msg), "tty error: %s /dev/%s: %s", what, gw->tty,
 		 err ? strerror(err) : "end of file");
-	session_end(gw, msg);
+	session_end(gw, METRICS_FENCE_TTY_ERROR, msg);
 	return PUMP_END;
 }
 
@@ -251,6 +269,7 @@ static enum pump session_pump_once(struct gateway *gw)
 		if (ret > 0) {
 			s->up_off += ret;
 			s->up_len -= ret;
+			gw->m.bytes_from_stick += ret;
 			r = PUMP_MOVED;
 		} else if (session_ssl_blocked(gw, ret, &s->ssl_write_wants) ==
 			   PUMP_END) {
@@ -271,6 +290,7 @@ static enum pump session_pump_once(struct gateway *gw)
 		if (n > 0) {
 			s->down_off += n;
 			s->down_len -= n;
+			gw->m.bytes_to_stick += n;
 			r = PUMP_MOVED;
 		}
 	}
@@ -294,17 +314,26 @@ static void session_established(struct gateway *gw)
 
 	s->established = true;
 	s->last_activity = now_ms();
+	gw->m.session_active = true;
+	gw->m.sessions++;
+	gw->m.last_session_start = time(NULL);
+	snprintf(gw->m.tls_version, sizeof(gw->m.tls_version), "%s",
+		 SSL_get_version(s->ssl));
+	snprintf(gw->m.tls_cipher, sizeof(gw->m.tls_cipher), "%s",
+		 SSL_get_cipher_name(s->ssl));
 	/* What the stick said before anyone listened belongs to no session. */
 	tcflush(gw->tty_fd, TCIFLUSH);
 	log_info(gw_name(gw), "session %s: started, %s %s, %s", s->peer,
 		 SSL_get_version(s->ssl), SSL_get_cipher_name(s->ssl), mode);
 	timer_arm(&s->timer, gw->cfg->session.inactivity_timeout * 1000ull);
+	gateway_changed(gw);
 	session_pump(gw);
 }
 
 static void session_handshake(struct gateway *gw)
 {
 	struct session *s = &gw->s;
+	enum metrics_hs_reason why;
 	char reason[256];
 	int ret, e;
 
@@ -319,8 +348,11 @@ static void session_handshake(struct gateway *gw)
 			  e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
 		return;
 	}
+	/* Classified before tls_error_reason() clears the error queue. */
+	why = metrics_hs_reason_of(SSL_get_verify_result(s->ssl),
+				   ERR_peek_error());
 	tls_error_reason(s->ssl, reason, sizeof(reason));
-	session_refuse(gw, reason);
+	session_refuse(gw, why, reason);
 }
 
 static void session_sock_ready(struct watch *w, uint32_t events)
@@ -353,12 +385,12 @@ void session_timer(struct timer *t)
 	if (!s->active)
 		return;
 	if (!s->established) {
-		session_refuse(gw, "handshake timeout");
+		session_refuse(gw, METRICS_HS_TIMEOUT, "handshake timeout");
 		return;
 	}
 	idle = now_ms() - s->last_activity;
 	if (idle >= limit)
-		session_end(gw, "inactivity");
+		session_end(gw, METRICS_FENCE_INACTIVITY, "inactivity");
 	else
 		timer_arm(&s->timer, limit - idle);
 }
@@ -381,7 +413,7 @@ void session_open(struct gateway *gw, int fd, const char *peer)
 	if (!s->ssl || !SSL_set_fd(s->ssl, fd) ||
 	    (gw->cfg->tls.ktls == CONF_KTLS_AUTO &&
 	     ktls_secret_attach(s->ssl, &s->secret))) {
-		session_refuse(gw, "out of memory");
+		session_refuse(gw, METRICS_HS_OTHER, "out of memory");
 		return;
 	}
 	SSL_set_accept_state(s->ssl);

@@ -14,7 +14,8 @@
 /* Takes over the accepted, non-blocking @fd from @peer ("ADDR:PORT"). */
 void session_open(struct gateway *gw, int fd, const char *peer);
 /* Ends the session: logs @reason, then the gateway fences and acts. */
-void session_end(struct gateway *gw, const char *reason);
+void session_end(struct gateway *gw, enum metrics_fence_cause cause,
+		 const char *reason);
 /* Drops the connection, if any, without further ado (used by fencing). */
 void session_close(struct gateway *gw);
 
@@ -23,6 +24,7 @@ void session_tty_ready(struct watch *w, uint32_t events);
 void session_timer(struct timer *t);
 
 /* gateway.c: fence, then the configured on_session_end action. */
-void gateway_session_ended(struct gateway *gw, const char *reason);
+void gateway_session_ended(struct gateway *gw, enum metrics_fence_cause cause,
+			   const char *reason);
 
 #endif
