@@ -30,7 +30,7 @@ session() {
 	shift
 	started=
 	start_serving "$conf" && client_start "$@" &&
-		wait_log "$re_started" 15 && started=$line
+		wait_log "$re_started" 45 && started=$line
 }
 
 # started_with ERE: the session's log line ends with a match of ERE.

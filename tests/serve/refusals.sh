@@ -126,7 +126,7 @@ t refusals_start_no_session_and_fence_nothing nothing_but_refusals
 sent=$T/sent.bin
 echoed=$T/echoed.bin
 first_session_streams() {
-	stream_start_live "$sent" "$echoed" && wait_log "$re_started" 15 &&
+	stream_start_live "$sent" "$echoed" && wait_log "$re_started" 45 &&
 		wait_for 20 size_at_least "$echoed" 65536
 }
 t first_client_gets_a_session_that_streams first_session_streams
@@ -185,7 +185,7 @@ t server_with_tcp_user_timeout_5_serves start_serving "$T/vanish.conf"
 # The stick streams to the client, so the server has bytes in flight when
 # the client's network goes.
 stick_streams_to_client() {
-	stream_start "$T/nothing" "$T/vanish.bin" && wait_log "$re_started" 15 &&
+	stream_start "$T/nothing" "$T/vanish.bin" && wait_log "$re_started" 45 &&
 		fake_start source --bytes $((1 << 30)) &&
 		wait_for 20 size_at_least "$T/vanish.bin" 262144
 }

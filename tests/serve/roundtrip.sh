@@ -17,7 +17,7 @@ fake_start zwave
 t server_starts_serving_the_stick start_serving "$T/pizwgd.conf"
 
 client_session_starts() {
-	client_start && wait_log "$re_started" 15 &&
+	client_start && wait_log "$re_started" 45 &&
 		[[ $line == *", TLSv1.3 TLS_AES_256_GCM_SHA384, "* ]]
 }
 t socat_client_gets_a_tls13_session client_session_starts

@@ -34,7 +34,7 @@ chmod 755 "$on_end"
 
 # session: a client's session has started and a round trip works.
 session() {
-	client_start && wait_log "$re_started" 15 && roundtrip
+	client_start && wait_log "$re_started" 45 && roundtrip
 }
 
 # ended_because ERE: the session ended, for a reason matching ERE.

@@ -26,7 +26,7 @@ serves_restored() {
 		"ca=$e/clients.pem"
 	start_serving "$T/restored.conf" &&
 		client_start -c "$1/root/pizwg-client.pem" -a "$2" &&
-		wait_log "$re_started" 15 && roundtrip
+		wait_log "$re_started" 45 && roundtrip
 	local rc=$?
 	client_stop
 	server_stop || rc=1

@@ -23,7 +23,7 @@ fake_start sink --bytes "$n"
 t server_starts_serving_the_stick start_serving "$T/pizwgd.conf"
 
 session_starts() {
-	stream_start "$T/up.bin" "$T/down.bin" && wait_log "$re_started" 15
+	stream_start "$T/up.bin" "$T/down.bin" && wait_log "$re_started" 45
 }
 t stream_client_gets_a_session session_starts
 # Only now: bytes from the stick while no client is connected are not part
