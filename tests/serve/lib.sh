@@ -27,6 +27,8 @@
 
 # shellcheck source=tests/lib/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+# shellcheck source=tests/lib/proc.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/proc.sh"
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 server=${PIZWG_SERVE_SERVER:-$top/build/asan/bin/pizwgd}
@@ -71,26 +73,6 @@ track() {
 	bg_pids+=("$1")
 }
 
-# stop_pid PID [SECONDS]: SIGTERM, then SIGKILL after SECONDS (default 10);
-# reaps it and sets $stopped_status to its exit status.
-stop_pid() {
-	local pid=$1 deadline
-	deadline=$(($(now_ms) + ${2:-10} * 1000))
-	kill -TERM "$pid" 2>/dev/null
-	while kill -0 "$pid" 2>/dev/null; do
-		if (($(now_ms) > deadline)); then
-			echo "# pid $pid ignored SIGTERM for ${2:-10} s; killing it:"
-			ps -eo pid,ppid,stat,wchan:24,args |
-				awk -v p="$pid" '$1 == p || $2 == p' | sed 's/^/#   /'
-			kill -KILL "$pid" 2>/dev/null
-			break
-		fi
-		sleep 0.05
-	done
-	wait "$pid" 2>/dev/null
-	stopped_status=$?
-}
-
 # at_exit COMMAND...: run by the EXIT trap (before the common cleanup).
 at_exit() {
 	exit_hooks+=("$(printf '%q ' "$@")")
@@ -112,22 +94,6 @@ serve_cleanup() {
 	else
 		rm -rf -- "$T"
 	fi
-}
-
-now_ms() {
-	local t=${EPOCHREALTIME/./}
-	echo $((t / 1000))
-}
-
-# wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds.
-wait_for() {
-	local deadline
-	deadline=$(($(now_ms) + $1 * 1000))
-	shift
-	until "$@"; do
-		(($(now_ms) < deadline)) || return 1
-		sleep 0.1
-	done
 }
 
 # --- logs -------------------------------------------------------------------

@@ -37,6 +37,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/lib/tap.sh
 . tests/lib/tap.sh
+# shellcheck source=tests/lib/proc.sh
+. tests/lib/proc.sh
 
 pizwgd=$PWD/build/asan/bin/pizwgd
 fakestick=$PWD/build/bin/fakestick
@@ -55,40 +57,6 @@ srv_ns=init		# where the server end of the veth is: init, pz-srv or a pid
 bail() {
 	echo "Bail out! $*"
 	exit 1
-}
-
-now_ms() {
-	local t=${EPOCHREALTIME/./}
-	echo $((t / 1000))
-}
-
-# wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds.
-wait_for() {
-	local deadline
-	deadline=$(($(now_ms) + $1 * 1000))
-	shift
-	until "$@"; do
-		(($(now_ms) < deadline)) || return 1
-		sleep 0.1
-	done
-}
-
-# stop_pid PID [SECONDS]: SIGTERM, SIGKILL after SECONDS (default 10);
-# reaps it and sets $stopped_status.
-stop_pid() {
-	local pid=$1 deadline
-	deadline=$(($(now_ms) + ${2:-10} * 1000))
-	kill -TERM "$pid" 2>/dev/null
-	while kill -0 "$pid" 2>/dev/null; do
-		if (($(now_ms) > deadline)); then
-			echo "# pid $pid ignored SIGTERM for ${2:-10} s; killing it"
-			kill -KILL "$pid" 2>/dev/null
-			break
-		fi
-		sleep 0.05
-	done
-	wait "$pid" 2>/dev/null
-	stopped_status=$?
 }
 
 cleanup() {
