@@ -47,7 +47,8 @@ METRICS_SAMPLE := $(BUILD)/tests/metrics-sample
 check-build: $(METRICS_SAMPLE)
 $(US_OBJ)/tests/metrics/metrics-sample.o: US_CPPFLAGS += -Iuserspace/pizwgd
 $(METRICS_SAMPLE): $(US_OBJ)/tests/metrics/metrics-sample.o \
-		$(US_OBJ)/userspace/pizwgd/metrics.o
+		$(US_OBJ)/userspace/pizwgd/metrics.o \
+		$(US_OBJ)/userspace/pizwgd/vrrp_packet.o
 	@mkdir -p $(@D)
 	$(CC) $(US_CFLAGS) -o $@ $^ $(PIZWGD_PKG_LIBS)
 -include $(wildcard $(BUILD)/obj/tests/metrics/*.d)

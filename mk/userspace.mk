@@ -15,7 +15,7 @@
 US_PKGS := libnl-genl-3.0 json-c
 US_PKG_CFLAGS := $(shell pkg-config --cflags $(US_PKGS))
 US_PKG_LIBS := $(shell pkg-config --libs $(US_PKGS))
-US_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE
+US_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -pthread
 US_CPPFLAGS := -Ikmod/uapi -Iuserspace/lib $(US_PKG_CFLAGS)
 US_SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all

@@ -474,17 +474,208 @@ static void exec_needs_an_absolute_program_without_blanks(void)
 		"'exec:/bin/a\tb': PROGRAM has a blank (it runs without arguments)");
 }
 
-static void missing_vrrp_is_rejected_at_the_section_line(void)
+/* vrrp = on sections: "[gateway zstick]\nhub = usb1\nport = 1\n" + KEYS */
+#define VRRP_ON "[gateway zstick]\nhub = usb1\nport = 1\n"
+
+static void vrrp_is_on_by_default_with_its_defaults(void)
 {
-	CHECK_ERROR(
-		"# pizwgd\n[gateway zstick]\nhub = usb1\nport = 1\n",
-		"t.conf:2: [gateway zstick]: vrrp = on (the default) is not supported yet; set vrrp = off");
+	const struct pizwg_vrrp_config *r = &G0->vrrp;
+
+	CHECK_OK(VRRP_ON);
+	CHECK(r->enabled);
+	CHECK_STR(r->interface, "");
+	CHECK_INT(r->vrid, 254);
+	CHECK(!r->has_vip);
+	CHECK_INT(r->priority, 0);
+	CHECK_INT(r->advert_interval, 20);
+	CHECK(!r->preempt);
+	CHECK_INT(r->version, 3);
+	CHECK_INT(r->csum, CONF_VRRP_CSUM_PSEUDO_HEADER);
+	CHECK_INT(r->garp_count, 5);
+	CHECK_INT(r->garp_interval, 100);
+	CHECK_INT(r->n_peers, 0);
 }
 
-static void vrrp_on_is_rejected(void)
+static void vrrp_keys_are_parsed(void)
 {
-	CHECK_KEY_ERROR("vrrp", "on",
-			"vrrp = on is not supported yet; set vrrp = off");
+	const struct pizwg_vrrp_config *r = &G0->vrrp;
+	char a[INET_ADDRSTRLEN];
+
+	CHECK_OK(VRRP_ON "interface = eth0\nvrid = 7\nvip = 192.0.2.254/24\n"
+			 "priority = 200\nadvert_interval = 10\npreempt = yes\n"
+			 "vrrp_checksum = rfc9568\ngarp_count = 0\n"
+			 "garp_interval = 250\npeers = 192.0.2.1, 192.0.2.2\n");
+	CHECK_STR(r->interface, "eth0");
+	CHECK_INT(r->vrid, 7);
+	CHECK(r->has_vip);
+	inet_ntop(AF_INET, &r->vip, a, sizeof(a));
+	CHECK_STR(a, "192.0.2.254");
+	CHECK_INT(r->vip_prefix, 24);
+	CHECK_INT(r->priority, 200);
+	CHECK_INT(r->advert_interval, 10);
+	CHECK(r->preempt);
+	CHECK_INT(r->csum, CONF_VRRP_CSUM_RFC9568);
+	CHECK_INT(r->garp_count, 0);
+	CHECK_INT(r->garp_interval, 250);
+	CHECK_INT(r->n_peers, 2);
+	inet_ntop(AF_INET, &r->peers[1], a, sizeof(a));
+	CHECK_STR(a, "192.0.2.2");
+	/* listen follows the VIP */
+	CHECK_STR(listen_text(G0), "192.0.2.254:3333");
+	CHECK_OK(VRRP_ON "vip = 192.0.2.254/24\nlisten = 0.0.0.0:4000\n");
+	CHECK_STR(listen_text(G0), "0.0.0.0:4000");
+	CHECK_OK(VRRP_ON "vrrp_version = 2\nadvert_interval = 300\n");
+	CHECK_INT(G0->vrrp.version, 2);
+	CHECK_OK(VRRP_ON "vrrp_version = 2\n");
+	CHECK_INT(G0->vrrp.advert_interval, 100);
+}
+
+static void vrrp_values_are_checked(void)
+{
+	CHECK_ERROR(VRRP_ON "vrid = 0\n",
+		    "t.conf:4: vrid: '0' is out of range 1..255");
+	CHECK_ERROR(VRRP_ON "vip = 192.0.2.254\n",
+		    "t.conf:4: vip: '192.0.2.254' is not IPV4/PREFIX");
+	CHECK_ERROR(VRRP_ON "vip = 192.0.2.254/33\n",
+		    "t.conf:4: vip: prefix '33' is out of range 1..32");
+	CHECK_ERROR(VRRP_ON "vip = 127.0.0.1/8\n",
+		    "t.conf:4: vip: '127.0.0.1' is not a unicast host address");
+	CHECK_ERROR(VRRP_ON "vip = 224.0.0.18/24\n",
+		    "t.conf:4: vip: '224.0.0.18' is not a unicast host address");
+	CHECK_ERROR(VRRP_ON "priority = 255\n",
+		    "t.conf:4: priority: '255' is out of range 1..254");
+	CHECK_ERROR(VRRP_ON "advert_interval = 4096\n",
+		    "t.conf:4: advert_interval: '4096' is out of range 1..4095");
+	CHECK_ERROR(
+		VRRP_ON "vrrp_version = 2\nadvert_interval = 20\n",
+		"t.conf:5: advert_interval: 20 cs: vrrp_version 2 counts whole seconds; use a multiple of 100");
+	CHECK_ERROR(VRRP_ON "vrrp_version = 2\nvrrp_checksum = rfc9568\n",
+		    "t.conf:5: vrrp_checksum: only with vrrp_version 3");
+	CHECK_ERROR(VRRP_ON "vrrp_version = 4\n",
+		    "t.conf:4: vrrp_version: '4' is not 3 or 2");
+	CHECK_ERROR(VRRP_ON "vrrp_checksum = rfc5798\n",
+		    "t.conf:4: vrrp_checksum: 'rfc5798' is not pseudo-header or rfc9568");
+	CHECK_ERROR(VRRP_ON "interface = eth0:1\n",
+		    "t.conf:4: interface: 'eth0:1' is not an interface name");
+	CHECK_ERROR(VRRP_ON "interface = abcdefghijklmnop\n",
+		    "t.conf:4: interface: 'abcdefghijklmnop' is longer than 15 characters");
+	CHECK_ERROR(VRRP_ON "garp_interval = 0\n",
+		    "t.conf:4: garp_interval: '0' is out of range 1..10000");
+	CHECK_ERROR(VRRP_ON "peers = 192.0.2.1,,192.0.2.2\n",
+		    "t.conf:4: peers: '192.0.2.1,,192.0.2.2': an address is missing");
+	CHECK_ERROR(VRRP_ON "peers = 192.0.2.1, 192.0.2.1\n",
+		    "t.conf:4: peers: '192.0.2.1' is listed twice");
+	CHECK_ERROR(VRRP_ON "peers = 192.0.2.1 192.0.2.2\n",
+		    "t.conf:4: peers: '192.0.2.1 192.0.2.2': peers are separated by commas");
+	CHECK_ERROR(VRRP_ON "peers = 10.0.0.1,10.0.0.2,10.0.0.3,10.0.0.4,"
+			    "10.0.0.5,10.0.0.6,10.0.0.7,10.0.0.8,10.0.0.9\n",
+		    "t.conf:4: peers: more than 8 peers");
+}
+
+static void vrrp_keys_need_vrrp_on(void)
+{
+	CHECK_ERROR(MINIMAL "preempt = yes\n",
+		    "t.conf:5: preempt: only with vrrp = on");
+	CHECK_ERROR(MINIMAL "vip = 192.0.2.254/24\n",
+		    "t.conf:5: vip: only with vrrp = on");
+}
+
+static void vrids_are_unique_per_interface(void)
+{
+	CHECK_ERROR(VRRP_ON "interface = eth0\nvip = 192.0.2.254/24\n"
+			    "[gateway b]\nhub = usb2\nport = 1\n"
+			    "interface = eth0\nvip = 192.0.2.253/24\n",
+		    "t.conf:6: vrid: 254 on eth0 is taken by [gateway zstick] at line 1");
+	CHECK_OK(VRRP_ON "interface = eth0\nvip = 192.0.2.254/24\n"
+			 "[gateway b]\nhub = usb2\nport = 1\nvrid = 2\n"
+			 "interface = eth0\nvip = 192.0.2.253/24\n");
+	CHECK_ERROR(VRRP_ON "vip = 192.0.2.254/24\n"
+			    "[gateway b]\nhub = usb2\nport = 1\nvrid = 2\n"
+			    "vip = 192.0.2.254/24\n",
+		    "t.conf:5: listen: 192.0.2.254:3333 clashes with 192.0.2.254:3333 of [gateway zstick] at line 1");
+}
+
+/* A host whose default route leaves through eth0, 192.0.2.7/24. */
+static uint32_t host_addr;
+static uint8_t host_prefix;
+
+static int fake_default_if(char *ifname, size_t len, char *why, size_t n)
+{
+	(void)why;
+	(void)n;
+	snprintf(ifname, len, "eth0");
+	return 0;
+}
+
+static int fake_addr_of(const char *ifname, uint32_t *addr, uint8_t *prefix,
+			char *why, size_t n)
+{
+	if (strcmp(ifname, "eth0")) {
+		snprintf(why, n, "no such interface");
+		return -1;
+	}
+	*addr = host_addr;
+	*prefix = host_prefix;
+	return 0;
+}
+
+static const struct conf_host fake_host = {
+	.default_if = fake_default_if,
+	.addr_of = fake_addr_of,
+};
+
+static int resolve(const char *s, const char *addr, uint8_t prefix)
+{
+	inet_pton(AF_INET, addr, &host_addr);
+	host_prefix = prefix;
+	if (parse(s))
+		return -1;
+	return config_resolve_vrrp(&conf, &fake_host, err, sizeof(err));
+}
+
+static void vrrp_defaults_come_from_the_host(void)
+{
+	char a[INET_ADDRSTRLEN];
+
+	CHECK_INT(resolve(VRRP_ON, "192.0.2.7", 24), 0);
+	CHECK_STR(G0->vrrp.interface, "eth0");
+	inet_ntop(AF_INET, &G0->vrrp.vip, a, sizeof(a));
+	CHECK_STR(a, "192.0.2.254");
+	CHECK_INT(G0->vrrp.vip_prefix, 24);
+	CHECK_INT(G0->vrrp.priority, 7);
+	CHECK_STR(listen_text(G0), "192.0.2.254:3333");
+	CHECK_INT(resolve(VRRP_ON, "10.1.0.0", 16), 0);
+	inet_ntop(AF_INET, &G0->vrrp.vip, a, sizeof(a));
+	CHECK_STR(a, "10.1.0.254");
+	CHECK_INT(G0->vrrp.priority, 1);
+	CHECK_INT(resolve(VRRP_ON "vip = 198.51.100.9/24\n", "192.0.2.255",
+			  16),
+		  0);
+	CHECK_INT(G0->vrrp.priority, 253);
+	CHECK_INT(resolve(VRRP_ON "interface = wlan0\nvip = 192.0.2.9/24\n"
+				  "priority = 9\n",
+			  "192.0.2.7", 24),
+		  0);
+}
+
+static void vrrp_defaults_that_cannot_be_made_are_errors(void)
+{
+	CHECK_INT(resolve(VRRP_ON, "192.0.2.7", 25), -EINVAL);
+	CHECK_STR(err,
+		  "t.conf:1: vip: no default: 192.0.2.7/25 has a prefix longer than /24; set vip");
+	CHECK_INT(resolve(VRRP_ON, "192.0.2.254", 24), -EINVAL);
+	CHECK_STR(err,
+		  "t.conf:1: vip: no default: the host itself is 192.0.2.254, the .254; set vip");
+	CHECK_INT(resolve(VRRP_ON "interface = wlan0\n", "192.0.2.7", 24),
+		  -EINVAL);
+	CHECK_STR(err, "t.conf:1: vip: no default: wlan0: no such interface");
+	CHECK_INT(resolve(VRRP_ON "interface = eth0\nvip = 192.0.2.254/24\n"
+				  "[gateway b]\nhub = usb2\nport = 1\n"
+				  "vip = 192.0.2.253/24\n",
+			  "192.0.2.7", 24),
+		  -EINVAL);
+	CHECK_STR(err,
+		  "t.conf:6: vrid: 254 on eth0 is taken by [gateway zstick] at line 1");
 }
 
 static void vrrp_is_on_or_off(void)
@@ -934,7 +1125,7 @@ static void example_config_is_valid_and_all_defaults(void)
 {
 	struct pizwg_config def;
 
-	CHECK_INT(parse(MINIMAL), 0);
+	CHECK_INT(parse(VRRP_ON), 0);
 	def = conf;
 	CHECK_INT(config_load(CONFIG_EXAMPLE, &conf, err, sizeof(err)), 0);
 	CHECK_STR(err, "");
@@ -1076,8 +1267,13 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(inactivity_timeout_is_10_to_86400_seconds),
 	UNIT_TEST(on_session_end_takes_reboot_restart_or_exec),
 	UNIT_TEST(exec_needs_an_absolute_program_without_blanks),
-	UNIT_TEST(missing_vrrp_is_rejected_at_the_section_line),
-	UNIT_TEST(vrrp_on_is_rejected),
+	UNIT_TEST(vrrp_is_on_by_default_with_its_defaults),
+	UNIT_TEST(vrrp_keys_are_parsed),
+	UNIT_TEST(vrrp_values_are_checked),
+	UNIT_TEST(vrrp_keys_need_vrrp_on),
+	UNIT_TEST(vrids_are_unique_per_interface),
+	UNIT_TEST(vrrp_defaults_come_from_the_host),
+	UNIT_TEST(vrrp_defaults_that_cannot_be_made_are_errors),
 	UNIT_TEST(vrrp_is_on_or_off),
 	UNIT_TEST(metrics_dir_is_an_absolute_path_or_off),
 	UNIT_TEST(every_section_needs_the_same_metrics_dir),

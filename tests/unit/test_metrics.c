@@ -21,6 +21,7 @@
 
 #include "metrics.h"
 #include "unit.h"
+#include "vrrp.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -71,6 +72,7 @@ static const char golden[] =
 	"pizwg_gateway_state{gateway=\"zstick\",state=\"serving\"} 1\n"
 	"pizwg_gateway_state{gateway=\"zstick\",state=\"backoff\"} 0\n"
 	"pizwg_gateway_state{gateway=\"zstick\",state=\"exec\"} 0\n"
+	"pizwg_gateway_state{gateway=\"zstick\",state=\"standby\"} 0\n"
 	"pizwg_gateway_state{gateway=\"zstick\",state=\"stopped\"} 0\n"
 	"# HELP pizwg_gateway_state_transitions_total State changes of the gateway.\n"
 	"# TYPE pizwg_gateway_state_transitions_total counter\n"
@@ -216,7 +218,7 @@ static void label_values_escape_backslash_quote_and_newline(void)
 		value_of(
 			"pizwg_session_tls_info{gateway=\"g\\\"w\",version=\"TLSv1.3\",cipher=\"a\\\\b\\\"c\\nd\"} "),
 		1);
-	CHECK_INT(count("{gateway=\"g\\\"w\""), 40);
+	CHECK_INT(count("{gateway=\"g\\\"w\""), 41);
 }
 
 static void unterminated_strings_end_with_their_array(void)
@@ -358,7 +360,7 @@ static void gateways_share_each_family_header(void)
 		}
 	}
 	CHECK_INT(helps, 19);
-	CHECK_INT(samples, 2 * 40);
+	CHECK_INT(samples, 2 * 41);
 }
 
 static void small_buffers_get_enospc_at_every_length(void)
@@ -412,6 +414,12 @@ static void worst_case_fits_metrics_text_max(void)
 			m[i].handshake_failures[k] = UINT64_MAX;
 		for (k = 0; k < METRICS_FENCE_COUNT; k++)
 			m[i].fences[k] = UINT64_MAX;
+		m[i].vrrp_enabled = true;
+		m[i].vrrp_state = VRRP_STATE_MASTER;
+		m[i].vrrp_transitions = UINT64_MAX;
+		m[i].adverts_sent = m[i].adverts_received = UINT64_MAX;
+		for (k = 0; k < VRRP_DROP_COUNT; k++)
+			m[i].adverts_dropped[k] = UINT64_MAX;
 		m[i].server_cert_expiry = INT64_MIN;
 		m[i].client_trust_expiry = INT64_MIN;
 	}

@@ -455,18 +455,217 @@ static int parse_on_session_end(struct pizwg_gateway_config *g, const char *v,
 	return -EINVAL;
 }
 
-#define VRRP_ON_UNSUPPORTED "vrrp = on is not supported yet; set vrrp = off"
-
 static int parse_vrrp(struct pizwg_gateway_config *g, const char *v, char *why,
 		      size_t n)
 {
-	if (parse_choice(v, "off", "on", &g->vrrp.enabled, why, n))
-		return -EINVAL;
-	if (g->vrrp.enabled) {
-		snprintf(why, n, VRRP_ON_UNSUPPORTED);
+	return parse_choice(v, "off", "on", &g->vrrp.enabled, why, n);
+}
+
+/* A Linux interface name: 1..15 characters, no '/', ':', blank or '.'/'..' */
+static int parse_interface(struct pizwg_gateway_config *g, const char *v,
+			   char *why, size_t n)
+{
+	size_t len = strlen(v), i;
+
+	if (len >= CONF_IFNAME_MAX) {
+		snprintf(why, n, "'%s' is longer than %d characters", v,
+			 CONF_IFNAME_MAX - 1);
 		return -EINVAL;
 	}
+	for (i = 0; i < len; i++) {
+		if (v[i] == '/' || v[i] == ':' || v[i] <= ' ' || v[i] > '~') {
+			snprintf(why, n, "'%s' is not an interface name", v);
+			return -EINVAL;
+		}
+	}
+	if (!strcmp(v, ".") || !strcmp(v, "..")) {
+		snprintf(why, n, "'%s' is not an interface name", v);
+		return -EINVAL;
+	}
+	memcpy(g->vrrp.interface, v, len + 1);
 	return 0;
+}
+
+static int parse_vrid(struct pizwg_gateway_config *g, const char *v, char *why,
+		      size_t n)
+{
+	unsigned long x;
+
+	if (parse_number(v, 1, 255, &x, why, n))
+		return -EINVAL;
+	g->vrrp.vrid = x;
+	return 0;
+}
+
+/* A unicast IPv4 address a host could hold (not 0/8, 127/8, 224/3). */
+static int parse_host_ipv4(const char *v, size_t len, uint32_t *out, char *why,
+			   size_t n)
+{
+	char addr[INET_ADDRSTRLEN];
+	struct in_addr in;
+	uint8_t first;
+
+	if (len >= sizeof(addr)) {
+		snprintf(why, n, "'%.*s' is not an IPv4 address", (int)len, v);
+		return -EINVAL;
+	}
+	memcpy(addr, v, len);
+	addr[len] = '\0';
+	if (inet_pton(AF_INET, addr, &in) != 1) {
+		snprintf(why, n, "'%s' is not an IPv4 address", addr);
+		return -EINVAL;
+	}
+	first = ntohl(in.s_addr) >> 24;
+	if (first == 0 || first == 127 || first >= 224) {
+		snprintf(why, n, "'%s' is not a unicast host address", addr);
+		return -EINVAL;
+	}
+	*out = in.s_addr;
+	return 0;
+}
+
+static int parse_vip(struct pizwg_gateway_config *g, const char *v, char *why,
+		     size_t n)
+{
+	const char *slash = strchr(v, '/');
+	char prefix_why[CONF_ERR_MAX];
+	unsigned long prefix;
+
+	if (!slash) {
+		snprintf(why, n, "'%s' is not IPV4/PREFIX", v);
+		return -EINVAL;
+	}
+	if (parse_host_ipv4(v, slash - v, &g->vrrp.vip, why, n))
+		return -EINVAL;
+	if (parse_number(slash + 1, 1, 32, &prefix, prefix_why,
+			 sizeof(prefix_why))) {
+		snprintf(why, n, "prefix %s", prefix_why);
+		return -EINVAL;
+	}
+	g->vrrp.vip_prefix = prefix;
+	g->vrrp.has_vip = true;
+	return 0;
+}
+
+static int parse_priority(struct pizwg_gateway_config *g, const char *v,
+			  char *why, size_t n)
+{
+	unsigned long x;
+
+	/* 255 belongs to the address owner; pizwgd never owns the VIP */
+	if (parse_number(v, 1, 254, &x, why, n))
+		return -EINVAL;
+	g->vrrp.priority = x;
+	return 0;
+}
+
+static int parse_advert_interval(struct pizwg_gateway_config *g, const char *v,
+				 char *why, size_t n)
+{
+	unsigned long x;
+
+	/* 12 bits in VRRPv3; VRRPv2's whole seconds are checked at the end */
+	if (parse_number(v, 1, 25500, &x, why, n))
+		return -EINVAL;
+	g->vrrp.advert_interval = x;
+	return 0;
+}
+
+static int parse_preempt(struct pizwg_gateway_config *g, const char *v,
+			 char *why, size_t n)
+{
+	return parse_choice(v, "no", "yes", &g->vrrp.preempt, why, n);
+}
+
+static int parse_vrrp_version(struct pizwg_gateway_config *g, const char *v,
+			      char *why, size_t n)
+{
+	if (strcmp(v, "3") && strcmp(v, "2")) {
+		snprintf(why, n, "'%s' is not 3 or 2", v);
+		return -EINVAL;
+	}
+	g->vrrp.version = v[0] - '0';
+	return 0;
+}
+
+static int parse_vrrp_checksum(struct pizwg_gateway_config *g, const char *v,
+			       char *why, size_t n)
+{
+	bool rfc;
+
+	if (parse_choice(v, "pseudo-header", "rfc9568", &rfc, why, n))
+		return -EINVAL;
+	g->vrrp.csum = rfc ? CONF_VRRP_CSUM_RFC9568 :
+			     CONF_VRRP_CSUM_PSEUDO_HEADER;
+	return 0;
+}
+
+static int parse_garp_count(struct pizwg_gateway_config *g, const char *v,
+			    char *why, size_t n)
+{
+	unsigned long x;
+
+	if (parse_number(v, 0, 100, &x, why, n))
+		return -EINVAL;
+	g->vrrp.garp_count = x;
+	return 0;
+}
+
+static int parse_garp_interval(struct pizwg_gateway_config *g, const char *v,
+			       char *why, size_t n)
+{
+	unsigned long x;
+
+	if (parse_number(v, 1, 10000, &x, why, n))
+		return -EINVAL;
+	g->vrrp.garp_interval = x;
+	return 0;
+}
+
+/* IPV4[,IPV4]...: blanks around the commas are allowed */
+static int parse_peers(struct pizwg_gateway_config *g, const char *v,
+		       char *why, size_t n)
+{
+	struct pizwg_vrrp_config *r = &g->vrrp;
+	const char *s = v, *e;
+	unsigned int i;
+	uint32_t a;
+
+	r->n_peers = 0;
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		for (e = s; *e && *e != ',' && *e != ' ' && *e != '\t'; e++)
+			;
+		if (e == s) {
+			snprintf(why, n, "'%s': an address is missing", v);
+			return -EINVAL;
+		}
+		if (parse_host_ipv4(s, e - s, &a, why, n))
+			return -EINVAL;
+		for (i = 0; i < r->n_peers; i++) {
+			if (r->peers[i] == a) {
+				snprintf(why, n, "'%.*s' is listed twice",
+					 (int)(e - s), s);
+				return -EINVAL;
+			}
+		}
+		if (r->n_peers == CONF_PEERS_MAX) {
+			snprintf(why, n, "more than %d peers", CONF_PEERS_MAX);
+			return -EINVAL;
+		}
+		r->peers[r->n_peers++] = a;
+		while (*e == ' ' || *e == '\t')
+			e++;
+		if (!*e)
+			return 0;
+		if (*e != ',') {
+			snprintf(why, n, "'%s': peers are separated by commas",
+				 v);
+			return -EINVAL;
+		}
+		s = e + 1;
+	}
 }
 
 static int parse_metrics_dir(struct pizwg_gateway_config *g, const char *v,
@@ -512,6 +711,18 @@ static const struct {
 	[CONF_KEY_ON_SESSION_END] = { "on_session_end", parse_on_session_end },
 	[CONF_KEY_VRRP] = { "vrrp", parse_vrrp },
 	[CONF_KEY_METRICS_DIR] = { "metrics_dir", parse_metrics_dir },
+	[CONF_KEY_INTERFACE] = { "interface", parse_interface },
+	[CONF_KEY_VRID] = { "vrid", parse_vrid },
+	[CONF_KEY_VIP] = { "vip", parse_vip },
+	[CONF_KEY_PRIORITY] = { "priority", parse_priority },
+	[CONF_KEY_ADVERT_INTERVAL] = { "advert_interval",
+				       parse_advert_interval },
+	[CONF_KEY_PREEMPT] = { "preempt", parse_preempt },
+	[CONF_KEY_VRRP_VERSION] = { "vrrp_version", parse_vrrp_version },
+	[CONF_KEY_VRRP_CHECKSUM] = { "vrrp_checksum", parse_vrrp_checksum },
+	[CONF_KEY_GARP_COUNT] = { "garp_count", parse_garp_count },
+	[CONF_KEY_GARP_INTERVAL] = { "garp_interval", parse_garp_interval },
+	[CONF_KEY_PEERS] = { "peers", parse_peers },
 };
 
 const char *config_key_name(enum conf_key key)
@@ -540,6 +751,12 @@ static void set_defaults(struct pizwg_gateway_config *g)
 	g->session.inactivity_timeout = 300;
 	g->session.on_end = CONF_END_REBOOT;
 	g->vrrp.enabled = true;
+	g->vrrp.vrid = 254;
+	g->vrrp.advert_interval = 20;
+	g->vrrp.version = 3;
+	g->vrrp.csum = CONF_VRRP_CSUM_PSEUDO_HEADER;
+	g->vrrp.garp_count = 5;
+	g->vrrp.garp_interval = 100;
 	snprintf(g->metrics_dir, sizeof(g->metrics_dir), "%s",
 		 DEFAULT_METRICS_DIR);
 }
@@ -567,7 +784,14 @@ static void check_listen(struct parser *p, const struct pizwg_gateway_config *g)
 	const struct pizwg_gateway_config *o;
 	char mine[32], theirs[32];
 
+	/* not known before config_resolve_vrrp() */
+	if (g->vrrp.enabled && !g->key_line[CONF_KEY_LISTEN] &&
+	    !g->vrrp.has_vip)
+		return;
 	for (o = p->conf->gateways; o < g; o++) {
+		if (o->vrrp.enabled && !o->key_line[CONF_KEY_LISTEN] &&
+		    !o->vrrp.has_vip)
+			continue;
 		if (!listens_clash(&g->tls.listen, &o->tls.listen))
 			continue;
 		format_listen(&g->tls.listen, mine, sizeof(mine));
@@ -598,9 +822,71 @@ static void check_metrics_dir(struct parser *p,
 	     config_key_line(first, CONF_KEY_METRICS_DIR));
 }
 
+/* Two instances on one interface cannot share a VRID. */
+static void check_vrid(struct parser *p, const struct pizwg_gateway_config *g)
+{
+	const struct pizwg_gateway_config *o;
+
+	if (!g->vrrp.enabled || !g->vrrp.interface[0])
+		return;
+	for (o = p->conf->gateways; o < g; o++) {
+		if (!o->vrrp.enabled || o->vrrp.vrid != g->vrrp.vrid ||
+		    strcmp(o->vrrp.interface, g->vrrp.interface))
+			continue;
+		fail(p, config_key_line(g, CONF_KEY_VRID), "vrid",
+		     "%u on %s is taken by [gateway %s] at line %u",
+		     g->vrrp.vrid, g->vrrp.interface, o->name,
+		     config_key_line(o, CONF_KEY_VRID));
+		return;
+	}
+}
+
+/* The VRRP keys together: only with vrrp = on, and consistent. */
+static void check_vrrp(struct parser *p, struct pizwg_gateway_config *g)
+{
+	struct pizwg_vrrp_config *r = &g->vrrp;
+	unsigned int k;
+
+	if (!r->enabled) {
+		for (k = CONF_KEY_INTERFACE; k <= CONF_KEY_PEERS; k++) {
+			if (g->key_line[k]) {
+				fail(p, g->key_line[k], keys[k].name,
+				     "only with vrrp = on");
+				return;
+			}
+		}
+		return;
+	}
+	if (r->version == 2) {
+		/* VRRPv2 counts seconds: the default becomes 1 s */
+		if (!g->key_line[CONF_KEY_ADVERT_INTERVAL])
+			r->advert_interval = 100;
+		if (r->advert_interval % 100) {
+			fail(p, config_key_line(g, CONF_KEY_ADVERT_INTERVAL),
+			     "advert_interval",
+			     "%u cs: vrrp_version 2 counts whole seconds; use a multiple of 100",
+			     r->advert_interval);
+			return;
+		}
+		if (g->key_line[CONF_KEY_VRRP_CHECKSUM]) {
+			fail(p, g->key_line[CONF_KEY_VRRP_CHECKSUM],
+			     "vrrp_checksum", "only with vrrp_version 3");
+			return;
+		}
+	} else if (r->advert_interval > 4095) {
+		fail(p, config_key_line(g, CONF_KEY_ADVERT_INTERVAL),
+		     "advert_interval", "'%u' is out of range 1..4095",
+		     r->advert_interval);
+		return;
+	}
+	if (r->has_vip && !g->key_line[CONF_KEY_LISTEN])
+		g->tls.listen.sin_addr.s_addr = r->vip;
+	check_vrid(p, g);
+}
+
 /*
- * The checks that need the whole section: required keys, listen clashes,
- * the shared metrics_dir.
+ * The checks that need the whole section: required keys, VRRP, listen
+ * clashes, the shared metrics_dir.
  */
 static void finish_section(struct parser *p)
 {
@@ -619,11 +905,7 @@ static void finish_section(struct parser *p)
 			return;
 		}
 	}
-	if (!g->key_line[CONF_KEY_VRRP]) {
-		fail(p, g->line, subject,
-		     "vrrp = on (the default) is not supported yet; set vrrp = off");
-		return;
-	}
+	check_vrrp(p, g);
 	check_listen(p, g);
 	check_metrics_dir(p, g);
 }
@@ -886,6 +1168,96 @@ static int on_key(void *user, const char *section, const char *name,
 	}
 	g->key_line[k] = p->lineno;
 	return 1;
+}
+
+/* The default VIP: (addr & mask) | 254, for a prefix of /24 or shorter. */
+static int vrrp_default_vip(uint32_t addr, unsigned int prefix, uint32_t *vip,
+			    char *why, size_t n)
+{
+	uint32_t a = ntohl(addr), mask;
+	char s[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, s, sizeof(s));
+	if (prefix < 1 || prefix > 24) {
+		snprintf(why, n,
+			 "no default: %s/%u has a prefix longer than /24; set vip",
+			 s, prefix);
+		return -1;
+	}
+	mask = prefix == 32 ? ~0u : ~(~0u >> prefix);
+	if ((a & 0xff) == 254) {
+		snprintf(why, n,
+			 "no default: the host itself is %s, the .254; set vip",
+			 s);
+		return -1;
+	}
+	*vip = htonl((a & mask) | 254);
+	return 0;
+}
+
+int config_resolve_vrrp(struct pizwg_config *c, const struct conf_host *host,
+			char *err, size_t errlen)
+{
+	struct parser p = {
+		.file = c->file,
+		.conf = c,
+		.err = err,
+		.errlen = errlen,
+	};
+	char why[CONF_ERR_MAX];
+	uint32_t addr, vip;
+	uint8_t prefix, prio;
+	unsigned int i;
+
+	if (errlen)
+		err[0] = '\0';
+	for (i = 0; i < c->n_gateways && !p.failed; i++) {
+		struct pizwg_gateway_config *g = &c->gateways[i];
+		struct pizwg_vrrp_config *r = &g->vrrp;
+
+		if (!r->enabled)
+			continue;
+		if (!r->interface[0] &&
+		    host->default_if(r->interface, sizeof(r->interface), why,
+				     sizeof(why))) {
+			fail(&p, g->line, "interface", "no default: %s", why);
+			break;
+		}
+		if (r->has_vip && r->priority)
+			continue;
+		if (host->addr_of(r->interface, &addr, &prefix, why,
+				  sizeof(why))) {
+			fail(&p, config_key_line(g, r->has_vip ?
+						 CONF_KEY_PRIORITY :
+						 CONF_KEY_VIP),
+			     r->has_vip ? "priority" : "vip",
+			     "no default: %s: %s", r->interface, why);
+			break;
+		}
+		if (!r->has_vip &&
+		    vrrp_default_vip(addr, prefix, &vip, why, sizeof(why))) {
+			fail(&p, config_key_line(g, CONF_KEY_VIP), "vip", "%s",
+			     why);
+			break;
+		}
+		/* the last octet, clamped to 1..253 */
+		prio = ntohl(addr) & 0xff;
+		prio = prio < 1 ? 1 : prio > 253 ? 253 : prio;
+		if (!r->has_vip) {
+			r->vip = vip;
+			r->vip_prefix = prefix;
+			r->has_vip = true;
+			if (!g->key_line[CONF_KEY_LISTEN])
+				g->tls.listen.sin_addr.s_addr = vip;
+		}
+		if (!r->priority)
+			r->priority = prio;
+	}
+	for (i = 0; i < c->n_gateways && !p.failed; i++) {
+		check_vrid(&p, &c->gateways[i]);
+		check_listen(&p, &c->gateways[i]);
+	}
+	return p.failed ? -EINVAL : 0;
 }
 
 int config_parse_string(const char *text, const char *filename,

@@ -33,14 +33,33 @@
  *   tcp_user_timeout    seconds, 1..600                30
  *   inactivity_timeout  seconds, 10..86400             300
  *   on_session_end      reboot|restart|exec:PROGRAM    reboot
- *   vrrp                on | off                       on (not supported yet)
+ *   vrrp                on | off                       on
  *   metrics_dir         absolute path | off            /run/pizwg/metrics
+ * and with vrrp = on only (an error with vrrp = off):
+ *   interface           network interface name         the default route's
+ *   vrid                1..255                         254
+ *   vip                 IPV4/PREFIX, PREFIX 1..32      (address & mask) | 254
+ *   priority            1..254                         last octet, 1..253
+ *   advert_interval     centiseconds, 1..4095          20
+ *                       (vrrp_version 2: 100..25500,   100
+ *                       a multiple of 100)
+ *   preempt             yes | no                       no
+ *   vrrp_version        3 | 2                          3
+ *   vrrp_checksum       pseudo-header | rfc9568        pseudo-header
+ *                       (vrrp_version 3 only)
+ *   garp_count          0..100                         5
+ *   garp_interval       milliseconds, 1..10000         100
+ *   peers               IPV4[,IPV4]..., at most 8      anyone
  *
- * VRRP arrives with a later change: until then a missing vrrp key, or
- * vrrp = on, is an error, so every section states vrrp = off (listen's
- * default is that of vrrp = off). PROGRAM runs without arguments. listen is
- * IPv4 only; two sections may not listen on the same port where their
- * addresses overlap (equal, or either is 0.0.0.0).
+ * PROGRAM runs without arguments. listen is IPv4 only; its default is
+ * 0.0.0.0:3333 with vrrp = off and VIP:3333 with vrrp = on (bound with
+ * IP_FREEBIND before the VIP exists). Two sections may not listen on the
+ * same port where their addresses overlap (equal, or either is 0.0.0.0),
+ * nor run VRRP with the same vrid on the same interface.
+ * interface, vip and priority default from the host's network, which
+ * config_parse_string() cannot see: it leaves them unset (has_vip false,
+ * priority 0, interface "") and config_resolve_vrrp() fills them in at
+ * start from the default route's interface and its primary address.
  * metrics_dir is where pizwgd writes its one metrics file (metrics.h) for
  * node_exporter's textfile collector, or off for none; as the file holds
  * every gateway, every section must have the same metrics_dir.
@@ -62,7 +81,7 @@
  *
  *   pizwgd.conf:7: port: '32' is out of range 1..31
  *   pizwgd.conf:3: [gateway zstick]: missing key 'hub'
- *   pizwgd.conf:9: vrrp: vrrp = on is not supported yet; set vrrp = off
+ *   pizwgd.conf:9: preempt: only with vrrp = on
  *   pizwgd.conf:12: listen: 0.0.0.0:3333 clashes with 0.0.0.0:3333 of [gateway a] at line 2
  *   pizwgd.conf:13: metrics_dir: '/srv/m' differs from '/run/pizwg/metrics' of [gateway a] at line 2; every section needs the same
  *   pizwgd.conf:5: key: /etc/pizwg/server.key: mode 0644 lets group or others in; chmod 600 it
@@ -113,6 +132,17 @@ enum conf_key {
 	CONF_KEY_ON_SESSION_END,
 	CONF_KEY_VRRP,
 	CONF_KEY_METRICS_DIR,
+	CONF_KEY_INTERFACE,
+	CONF_KEY_VRID,
+	CONF_KEY_VIP,
+	CONF_KEY_PRIORITY,
+	CONF_KEY_ADVERT_INTERVAL,
+	CONF_KEY_PREEMPT,
+	CONF_KEY_VRRP_VERSION,
+	CONF_KEY_VRRP_CHECKSUM,
+	CONF_KEY_GARP_COUNT,
+	CONF_KEY_GARP_INTERVAL,
+	CONF_KEY_PEERS,
 	CONF_KEY_COUNT
 };
 
@@ -157,9 +187,31 @@ struct pizwg_session_config {
 	char program[CONF_PATH_MAX]; /* absolute, for CONF_END_EXEC */
 };
 
-/* VRRP: only "off" for now; its instance settings will be added here. */
+#define CONF_PEERS_MAX 8
+#define CONF_IFNAME_MAX 16 /* IFNAMSIZ: 15 characters and the NUL */
+
+enum conf_vrrp_csum {
+	CONF_VRRP_CSUM_PSEUDO_HEADER, /* as keepalived up to 2.2.7 sends */
+	CONF_VRRP_CSUM_RFC9568, /* the VRRP header only */
+};
+
+/* One VRRP instance; addresses in network byte order. */
 struct pizwg_vrrp_config {
 	bool enabled;
+	char interface[CONF_IFNAME_MAX]; /* "" until resolved */
+	uint8_t vrid;
+	bool has_vip; /* false until resolved */
+	uint32_t vip;
+	uint8_t vip_prefix;
+	uint8_t priority; /* 0 until resolved */
+	uint16_t advert_interval; /* centiseconds */
+	bool preempt;
+	uint8_t version; /* 3 or 2 */
+	enum conf_vrrp_csum csum;
+	unsigned int garp_count;
+	unsigned int garp_interval; /* ms */
+	uint32_t peers[CONF_PEERS_MAX];
+	unsigned int n_peers; /* 0: adverts from anyone */
 };
 
 struct pizwg_gateway_config {
@@ -203,6 +255,24 @@ int config_load(const char *path, struct pizwg_config *out, char *err,
  * the section when the key took its default).
  */
 int config_check_files(const struct pizwg_config *c, char *err, size_t errlen);
+
+/*
+ * Fills in what VRRP sections left to the host (config.h's table): the
+ * default route's interface, its primary address's .254 as the VIP (and
+ * listen VIP:3333), the address's last octet as the priority; then checks
+ * listen clashes and vrid uniqueness again. @addr_of looks up an
+ * interface's primary address and prefix (network order) and @default_if
+ * the default route's interface; each returns 0, or -1 with a reason in
+ * @why. Returns 0, or -EINVAL with one line in @err (FILE:LINE: KEY: ...).
+ */
+struct conf_host {
+	int (*default_if)(char *ifname, size_t len, char *why, size_t n);
+	int (*addr_of)(const char *ifname, uint32_t *addr, uint8_t *prefix,
+		       char *why, size_t n);
+};
+
+int config_resolve_vrrp(struct pizwg_config *c, const struct conf_host *host,
+			char *err, size_t errlen);
 
 /* The name of @key as written in the file, e.g. "enumerate_timeout". */
 const char *config_key_name(enum conf_key key);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "gateway.h"
+#include "ha.h"
 #include "log.h"
 #include "serial.h"
 #include "session.h"
@@ -26,6 +27,7 @@
 
 #define BACKOFF_FIRST_S 10
 #define BACKOFF_MAX_S 900
+#define GW_POWER_SLOW_MS 100
 
 static void gw_enter_backoff(struct gateway *gw, const char *reason);
 
@@ -52,11 +54,18 @@ static void gw_set_state(struct gateway *gw, enum gw_state state)
 static int gw_power(struct gateway *gw, enum pizwg_action action)
 {
 	const struct pizwg_stick_config *c = &gw->cfg->stick;
+	uint64_t t0 = now_ms(), took;
 	char err[256];
 	int ret;
 
 	ret = gw->power->ops->set_port(gw->power, c->hub, c->port, action,
 				       c->force, err, sizeof(err));
+	/* the loop (and with it VRRP) waits meanwhile: say when it is long */
+	took = now_ms() - t0;
+	if (took >= GW_POWER_SLOW_MS)
+		log_notice(gw_name(gw), "switching %s port %u %s took %llu ms",
+			   c->hub, c->port, pizwg_action_name(action),
+			   (unsigned long long)took);
 	if (ret) {
 		log_err(gw_name(gw), "cannot switch %s port %u %s: %s", c->hub,
 			c->port, pizwg_action_name(action), err);
@@ -66,6 +75,11 @@ static int gw_power(struct gateway *gw, enum pizwg_action action)
 	if (gw->m.stick_powered)
 		gw->m.power_cycles++;
 	return 0;
+}
+
+int gateway_power_off(struct gateway *gw)
+{
+	return gw_power(gw, PIZWG_ACTION_OFF);
 }
 
 static void gw_close_listener(struct gateway *gw)
@@ -99,7 +113,31 @@ static void gw_fence(struct gateway *gw, enum metrics_fence_cause cause)
 		log_notice(gw_name(gw), "fenced: stick off");
 }
 
-static void gw_reboot(struct gateway *gw)
+/* vrrp = on, not master: nothing served, the stick is (being) switched off. */
+void gateway_standby(struct gateway *gw, bool keep_backoff)
+{
+	session_close(gw);
+	gw_close_listener(gw);
+	gw_close_tty(gw);
+	gw->tty[0] = '\0';
+	timer_cancel(&gw->timer);
+	if (gw->state == GW_EXEC || (keep_backoff && gw->state == GW_BACKOFF))
+		return;
+	gw->backoff_s = keep_backoff ? gw->backoff_s : 0;
+	gw->m.backoff_seconds = keep_backoff ? gw->m.backoff_seconds : 0;
+	gw_set_state(gw, GW_STANDBY);
+}
+
+/* After the on_session_end program, or instead of it: serve again. */
+static void gw_resume(struct gateway *gw)
+{
+	if (gw->ha.on && !ha_may_serve(gw))
+		gateway_standby(gw, false); /* VRRP is in BACKUP already */
+	else
+		gateway_start(gw); /* vrrp = off, or master again meanwhile */
+}
+
+void gateway_reboot(struct gateway *gw)
 {
 	struct stat st;
 
@@ -115,7 +153,7 @@ static void gw_reboot(struct gateway *gw)
 	exit(1);
 }
 
-static void gw_exec(struct gateway *gw, const char *reason)
+void gateway_exec(struct gateway *gw, const char *reason)
 {
 	const char *prog = gw->cfg->session.program;
 	pid_t pid;
@@ -123,7 +161,7 @@ static void gw_exec(struct gateway *gw, const char *reason)
 	pid = fork();
 	if (pid < 0) {
 		log_err(gw_name(gw), "cannot run %s: %s", prog, strerror(errno));
-		gateway_start(gw);
+		gw_resume(gw);
 		return;
 	}
 	if (pid == 0) {
@@ -145,15 +183,27 @@ void gateway_session_ended(struct gateway *gw, enum metrics_fence_cause cause,
 			   const char *reason)
 {
 	gw_fence(gw, cause);
+	if (gw->ha.on) {
+		/* fenced; now priority 0, VIP gone, BACKUP, then the action */
+		gateway_standby(gw, false);
+		ha_release(gw,
+			   gw->cfg->session.on_end == CONF_END_REBOOT ?
+				   HA_AFTER_REBOOT :
+			   gw->cfg->session.on_end == CONF_END_EXEC ?
+				   HA_AFTER_EXEC :
+				   HA_AFTER_NOTHING,
+			   reason);
+		return;
+	}
 	switch (gw->cfg->session.on_end) {
 	case CONF_END_RESTART:
 		gateway_start(gw);
 		break;
 	case CONF_END_EXEC:
-		gw_exec(gw, reason);
+		gateway_exec(gw, reason);
 		break;
 	case CONF_END_REBOOT:
-		gw_reboot(gw);
+		gateway_reboot(gw);
 		break;
 	}
 }
@@ -169,7 +219,8 @@ bool gateway_child_exited(struct gateway *gw, pid_t pid, int status)
 	else
 		log_warn(gw_name(gw), "%s killed by signal %d",
 			 gw->cfg->session.program, WTERMSIG(status));
-	gateway_start(gw);
+	gw_set_state(gw, GW_STARTING);
+	gw_resume(gw);
 	return true;
 }
 
@@ -208,7 +259,9 @@ static int gw_listen(struct gateway *gw)
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
+	/* IP_FREEBIND: with vrrp = on the VIP comes and goes under us */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)) ||
 	    bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) ||
 	    listen(fd, 8)) {
 		close(fd);
@@ -329,6 +382,11 @@ static void gw_backoff(struct gateway *gw, enum metrics_fence_cause cause,
 		   reason, gw->backoff_s);
 	gw->m.backoff_seconds = gw->backoff_s;
 	gw_set_state(gw, GW_BACKOFF);
+	if (gw->ha.on) {
+		/* release mastership, FAULT for the back-off, then BACKUP */
+		ha_local_fault(gw, gw->backoff_s);
+		return;
+	}
 	timer_arm(&gw->timer, gw->backoff_s * 1000ull);
 }
 
@@ -346,7 +404,9 @@ static void gw_timer(struct timer *t)
 		snprintf(why, sizeof(why), "no tty within %u s",
 			 gw->cfg->stick.enumerate_timeout);
 		gw_enter_backoff(gw, why);
-	} else if (gw->state == GW_BACKOFF) {
+	} else if (ha_power_retry(gw)) {
+		return;
+	} else if (gw->state == GW_BACKOFF && !gw->ha.on) {
 		gateway_start(gw);
 	}
 }
@@ -412,13 +472,25 @@ int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
 	ret = timer_init(loop, &gw->timer, gw_timer);
 	if (!ret)
 		ret = timer_init(loop, &gw->s.timer, session_timer);
-	if (ret)
+	if (ret) {
 		log_err(cfg->name, "timer: %s", strerror(-ret));
-	return ret;
+		return ret;
+	}
+	return ha_init(gw);
+}
+
+int gateway_begin(struct gateway *gw)
+{
+	if (gw->ha.on)
+		return ha_start(gw);
+	gateway_start(gw);
+	return 0;
 }
 
 void gateway_stop(struct gateway *gw)
 {
+	/* fences (confirmed), priority 0, VIP removed */
+	ha_shutdown(gw);
 	if (gw->state != GW_STOPPED)
 		gw_fence(gw, METRICS_FENCE_SHUTDOWN);
 	gw_set_state(gw, GW_STOPPED);
@@ -428,5 +500,6 @@ void gateway_exit(struct gateway *gw)
 {
 	timer_exit(gw->loop, &gw->timer);
 	timer_exit(gw->loop, &gw->s.timer);
+	ha_exit(gw);
 	SSL_CTX_free(gw->ssl_ctx);
 }

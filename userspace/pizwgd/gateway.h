@@ -20,6 +20,7 @@
 #ifndef PIZWGD_GATEWAY_H
 #define PIZWGD_GATEWAY_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -31,6 +32,8 @@
 #include "metrics.h"
 #include "pizwg_genl.h"
 #include "power.h"
+#include "vrrp.h"
+#include "vrrp_net.h"
 
 enum gw_state {
 	GW_STARTING,
@@ -38,6 +41,7 @@ enum gw_state {
 	GW_SERVING,
 	GW_BACKOFF,
 	GW_EXEC,	/* fenced; the on_session_end program runs */
+	GW_STANDBY,	/* vrrp = on: not master, stick off */
 	GW_STOPPED,
 };
 
@@ -60,6 +64,58 @@ struct session {
 	size_t down_len, down_off;
 };
 
+/* What runs once the VRRP release that a session end asked for is done. */
+enum ha_after {
+	HA_AFTER_NOTHING, /* restart: BACKUP again */
+	HA_AFTER_REBOOT,
+	HA_AFTER_EXEC,
+};
+
+/* VRRP counters and state, written by the VRRP thread under gw_ha.lock */
+struct gw_ha_stats {
+	unsigned int state; /* enum vrrp_state */
+	uint64_t transitions;
+	uint64_t sent;
+	uint64_t received;
+	uint64_t dropped[VRRP_DROP_COUNT];
+};
+
+/*
+ * vrrp = on: the instance (ha.c). Its thread owns v, n, tloop and what
+ * hangs off it; the gateway's thread owns the rest. They talk through two
+ * pipes only, plus the counters under lock.
+ */
+struct gw_ha {
+	bool on;
+	bool started; /* the thread runs */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	struct gw_ha_stats stats;
+	int to_thread[2]; /* struct vrrp_event: inputs from the gateway */
+	int to_main[2]; /* struct ha_msg: actions for the gateway */
+	/* the VRRP thread's */
+	struct vrrp v;
+	struct vrrp_net n;
+	struct loop tloop;
+	struct watch cmd_w;
+	struct watch advert_w;
+	struct watch link_w;
+	struct timer timer; /* the state machine's deadline */
+	struct timer vip_timer; /* renews the VIP's lifetime while master */
+	struct timer garp_timer;
+	unsigned int garp_left;
+	uint64_t drop_log_at; /* ms: next drop line allowed */
+	uint64_t drops_unlogged;
+	uint64_t send_err_log_at;
+	uint64_t counts_posted_at; /* ms: counters last sent to the file */
+	/* the gateway thread's */
+	struct watch main_w;
+	bool serve_allowed; /* POWER_ON_ALLOWED, no STOP_SERVING since */
+	bool power_off_pending; /* POWER_OFF failed: retried by gw->timer */
+	enum ha_after after;
+	char after_reason[128];
+};
+
 struct gateway {
 	const struct pizwg_gateway_config *cfg;
 	struct loop *loop;
@@ -78,6 +134,7 @@ struct gateway {
 	struct session s;
 	pid_t exec_pid;
 
+	struct gw_ha ha;
 	struct gw_metrics m;
 	uint64_t enumeration_started;	/* ms, CLOCK_MONOTONIC */
 	/* Called after every change worth a fresh metrics file. */
@@ -86,7 +143,15 @@ struct gateway {
 
 int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
 		 struct loop *loop, struct power *power);
+/* At start: gateway_start(), or with vrrp = on the VRRP instance. */
+int gateway_begin(struct gateway *gw);
+/* Power on, wait for the tty, serve (with vrrp = on: once master). */
 void gateway_start(struct gateway *gw);
+/* For ha.c: */
+int gateway_power_off(struct gateway *gw);
+void gateway_standby(struct gateway *gw, bool keep_backoff);
+void gateway_reboot(struct gateway *gw);
+void gateway_exec(struct gateway *gw, const char *reason);
 /* SIGTERM: stop serving and switch the stick off; no session-end action. */
 void gateway_stop(struct gateway *gw);
 void gateway_exit(struct gateway *gw);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * pizwgd: serves Z-Wave sticks over mutually authenticated TLS, one
- * [gateway NAME] of /etc/pizwg/pizwgd.conf each, in one single-threaded
- * event loop. Port power goes through pizwg.ko, whose leases switch the
- * sticks off if this process dies (or through libusb without it: power.h).
+ * [gateway NAME] of /etc/pizwg/pizwgd.conf each, in one event loop, plus
+ * one VRRP thread per gateway with vrrp = on (ha.c). Port power goes
+ * through pizwg.ko, whose leases switch the sticks off if this process dies
+ * (or through libusb without it: power.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,11 +19,13 @@
 
 #include "config.h"
 #include "gateway.h"
+#include "ha.h"
 #include "log.h"
 #include "metrics.h"
 #include "pizwg_genl.h"
 #include "power.h"
 #include "sdnotify.h"
+#include "vrrp_net.h"
 
 #ifndef PIZWG_VERSION
 #define PIZWG_VERSION "unknown"
@@ -77,8 +80,10 @@ static void write_metrics(void)
 
 	if (!dir[0])
 		return;
-	for (i = 0; i < d.n; i++)
+	for (i = 0; i < d.n; i++) {
+		ha_sync_metrics(&d.gw[i]);
 		all[i] = d.gw[i].m;
+	}
 	len = metrics_format(all, d.n, text, sizeof(text));
 	if (len < 0 || metrics_write(dir, METRICS_FILE, text, len, err,
 				     sizeof(err))) {
@@ -181,11 +186,26 @@ static int setup_signals(void)
 	return watch_set(&d.loop, &d.sig_w, EPOLLIN);
 }
 
+static int host_default_if(char *ifname, size_t len, char *why, size_t n)
+{
+	uint32_t addr;
+	uint8_t prefix;
+
+	return vrrp_net_default_interface(ifname, len, &addr, &prefix, why, n);
+}
+
+/* vrrp = on: what the configuration leaves to the host's network. */
+static const struct conf_host host = {
+	.default_if = host_default_if,
+	.addr_of = vrrp_net_primary_address,
+};
+
 static int load_config(const char *path)
 {
 	char err[CONF_ERR_MAX];
 
 	if (config_load(path, &d.cfg, err, sizeof(err)) ||
+	    config_resolve_vrrp(&d.cfg, &host, err, sizeof(err)) ||
 	    config_check_files(&d.cfg, err, sizeof(err))) {
 		fprintf(stderr, "pizwgd: %s\n", err);
 		return 2;
@@ -220,7 +240,8 @@ static int run(void)
 		return 1;
 	metrics_tick(&d.metrics_timer);
 	for (i = 0; i < d.n; i++)
-		gateway_start(&d.gw[i]);
+		if (gateway_begin(&d.gw[i]))
+			return 1;
 	d.watchdog_ms = sd_watchdog_interval_ms();
 	if (d.watchdog_ms) {
 		if (timer_init(&d.loop, &d.watchdog_timer, watchdog_tick))

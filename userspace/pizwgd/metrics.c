@@ -53,6 +53,7 @@ static_assert((int)METRICS_STARTING == (int)GW_STARTING &&
 		      (int)METRICS_SERVING == (int)GW_SERVING &&
 		      (int)METRICS_BACKOFF == (int)GW_BACKOFF &&
 		      (int)METRICS_EXEC == (int)GW_EXEC &&
+		      (int)METRICS_STANDBY == (int)GW_STANDBY &&
 		      (int)METRICS_STOPPED == (int)GW_STOPPED &&
 		      (int)METRICS_STATE_COUNT == (int)GW_STOPPED + 1,
 	      "enum metrics_state mirrors enum gw_state");
@@ -60,7 +61,16 @@ static_assert((int)METRICS_STARTING == (int)GW_STARTING &&
 static const char *const state_names[METRICS_STATE_COUNT] = {
 	[METRICS_STARTING] = "starting", [METRICS_ENUMERATING] = "enumerating",
 	[METRICS_SERVING] = "serving",	 [METRICS_BACKOFF] = "backoff",
-	[METRICS_EXEC] = "exec",	 [METRICS_STOPPED] = "stopped",
+	[METRICS_EXEC] = "exec",	 [METRICS_STANDBY] = "standby",
+	[METRICS_STOPPED] = "stopped",
+};
+
+static_assert(VRRP_STATE_INIT == 0 && VRRP_STATE_BACKUP == 1 &&
+		      VRRP_STATE_MASTER == 2 && VRRP_STATE_RELEASING == 3 &&
+		      VRRP_STATE_FAULT == 4,
+	      "vrrp_state_names follows enum vrrp_state");
+static const char *const vrrp_state_names[] = {
+	"init", "backup", "master", "releasing", "fault",
 };
 
 static const char *const hs_reason_names[METRICS_HS_COUNT] = {
@@ -368,6 +378,60 @@ static void session_bytes(struct out *o, const char *name,
 	sample_u64(o, name, m, &from, 1, m->bytes_from_stick);
 }
 
+static bool has_vrrp(const struct gw_metrics *m)
+{
+	return m->vrrp_enabled;
+}
+
+static void vrrp_state(struct out *o, const char *name,
+		       const struct gw_metrics *m)
+{
+	unsigned int s;
+
+	if (!m->vrrp_enabled)
+		return;
+	for (s = 0; s < ARRAY_SIZE(vrrp_state_names); s++) {
+		const struct label l = LABEL_STR("state", vrrp_state_names[s]);
+
+		sample_u64(o, name, m, &l, 1, m->vrrp_state == s);
+	}
+}
+
+static void vrrp_transitions(struct out *o, const char *name,
+			     const struct gw_metrics *m)
+{
+	if (m->vrrp_enabled)
+		sample_u64(o, name, m, NULL, 0, m->vrrp_transitions);
+}
+
+static void adverts_sent(struct out *o, const char *name,
+			 const struct gw_metrics *m)
+{
+	if (m->vrrp_enabled)
+		sample_u64(o, name, m, NULL, 0, m->adverts_sent);
+}
+
+static void adverts_received(struct out *o, const char *name,
+			     const struct gw_metrics *m)
+{
+	if (m->vrrp_enabled)
+		sample_u64(o, name, m, NULL, 0, m->adverts_received);
+}
+
+static void adverts_dropped(struct out *o, const char *name,
+			    const struct gw_metrics *m)
+{
+	unsigned int r;
+
+	if (!m->vrrp_enabled)
+		return;
+	for (r = VRRP_DROP_NONE + 1; r < VRRP_DROP_COUNT; r++) {
+		const struct label l = LABEL_STR("reason", vrrp_drop_name(r));
+
+		sample_u64(o, name, m, &l, 1, m->adverts_dropped[r]);
+	}
+}
+
 static bool has_tls_info(const struct gw_metrics *m)
 {
 	return m->session_active;
@@ -494,6 +558,31 @@ static const struct family {
 	FAMILY("pizwg_fences_total", "counter",
 	       "Times the gateway fenced (switched the stick off), by cause.",
 	       fences),
+	{ .name = "pizwg_vrrp_state",
+	  .type = "gauge",
+	  .help = "1 for the VRRP state the instance is in, 0 for the others.",
+	  .emit = vrrp_state,
+	  .has_samples = has_vrrp },
+	{ .name = "pizwg_vrrp_transitions_total",
+	  .type = "counter",
+	  .help = "VRRP state changes.",
+	  .emit = vrrp_transitions,
+	  .has_samples = has_vrrp },
+	{ .name = "pizwg_vrrp_adverts_sent_total",
+	  .type = "counter",
+	  .help = "VRRP advertisements sent.",
+	  .emit = adverts_sent,
+	  .has_samples = has_vrrp },
+	{ .name = "pizwg_vrrp_adverts_received_total",
+	  .type = "counter",
+	  .help = "Valid VRRP advertisements received from other routers.",
+	  .emit = adverts_received,
+	  .has_samples = has_vrrp },
+	{ .name = "pizwg_vrrp_adverts_dropped_total",
+	  .type = "counter",
+	  .help = "VRRP packets dropped, by reason.",
+	  .emit = adverts_dropped,
+	  .has_samples = has_vrrp },
 	FAMILY("pizwg_certificate_expiry_timestamp_seconds", "gauge",
 	       "notAfter of the server certificate and earliest notAfter of the trusted client certificates, 0 if unknown.",
 	       cert_expiry),

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "vrrp_packet.h"
 
 /* The file in metrics_dir; node_exporter reads *.prom only. */
 #define METRICS_FILE "pizwgd.prom"
@@ -33,7 +34,7 @@
  * the longest names and TLS strings, and every counter at UINT64_MAX (a unit
  * test checks it).
  */
-#define METRICS_TEXT_MAX 65536
+#define METRICS_TEXT_MAX 131072
 
 /* "255.255.255.255:65535" */
 #define METRICS_LISTEN_MAX 22
@@ -45,6 +46,7 @@ enum metrics_state {
 	METRICS_SERVING,
 	METRICS_BACKOFF,
 	METRICS_EXEC,
+	METRICS_STANDBY,
 	METRICS_STOPPED,
 	METRICS_STATE_COUNT
 };
@@ -104,6 +106,13 @@ struct gw_metrics {
 
 	uint64_t handshake_failures[METRICS_HS_COUNT];
 	uint64_t fences[METRICS_FENCE_COUNT];
+
+	bool vrrp_enabled; /* the vrrp_* below only then */
+	unsigned int vrrp_state; /* enum vrrp_state (vrrp.h) */
+	uint64_t vrrp_transitions;
+	uint64_t adverts_sent;
+	uint64_t adverts_received; /* valid ones */
+	uint64_t adverts_dropped[VRRP_DROP_COUNT]; /* by enum vrrp_drop */
 
 	int64_t server_cert_expiry; /* notAfter, UNIX s, 0 unknown */
 	int64_t client_trust_expiry; /* earliest notAfter in the ca bundle */

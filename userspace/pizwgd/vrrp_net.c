@@ -498,6 +498,9 @@ int vrrp_net_recv(struct vrrp_net *n, struct vrrp_advert *adv,
 			return -1;
 		return fail(n, "receiving advert: %s", strerror(errno));
 	}
+	n->last_saddr = 0;
+	if (got >= 20)
+		memcpy(&n->last_saddr, buf + 12, sizeof(n->last_saddr));
 	/* longer than any advert: too long to be one; decode sees it cut */
 	if ((size_t)got > sizeof(buf))
 		got = sizeof(buf);
@@ -577,7 +580,9 @@ int vrrp_net_del_vip(struct vrrp_net *n)
 			    vip_str(n, s, sizeof(s)));
 	rc = rtnl_addr_delete(n->rtnl, a, 0);
 	rtnl_addr_put(a);
-	if (rc < 0 && rc != -NLE_NOADDR && rc != -NLE_OBJ_NOTFOUND)
+	/* the interface gone (its namespace too): so is the address */
+	if (rc < 0 && rc != -NLE_NOADDR && rc != -NLE_OBJ_NOTFOUND &&
+	    rc != -NLE_NODEV)
 		return fail(n, "removing VIP %s: %s", vip_str(n, s, sizeof(s)),
 			    nl_geterror(rc));
 	return 0;

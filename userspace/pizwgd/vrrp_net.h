@@ -74,6 +74,7 @@ struct vrrp_net {
 	struct nl_sock *rtnl; /* requests: addresses, link queries */
 	struct nl_sock *events; /* RTNLGRP_LINK notifications */
 	uint64_t drops[VRRP_DROP_COUNT];
+	uint32_t last_saddr; /* IP source of the last packet read, or 0 */
 	char err[VRRP_NET_ERR_LEN];
 };
 

@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vrrp = on: one VRRP instance per gateway, in a thread of its own.
+ *
+ * Why a thread: the gateway's loop blocks for a while at times (a TLS
+ * handshake, the first kTLS setsockopt loading the tls module, a port
+ * power switch that takes a second on a slow hub). If adverts stopped
+ * meanwhile, a backup would take over and power its stick while ours is
+ * still on. The VRRP thread keeps the timers, adverts, VIP lifetime and
+ * link events going whatever the gateway does, and since RELEASING keeps
+ * advertising until the gateway confirms the stick is off, a slow gateway
+ * only delays a takeover; it never makes two sticks powered.
+ *
+ * vrrp.c decides, vrrp_net.c moves packets and addresses. The thread
+ * carries out the network actions itself and sends the others to the
+ * gateway's thread over a pipe, in order:
+ *
+ *   SEND_ADVERT, ADD_VIP,        the thread: the VIP with a short lifetime,
+ *   DEL_VIP, SEND_GARP           renewed every third of it while master,
+ *                                and garp_count gratuitous ARPs
+ *   BECOME_BACKUP / ENTER_FAULT  the gateway is in STANDBY: stick off
+ *   POWER_ON_ALLOWED             gateway_start(): power on, enumerate,
+ *                                listen on VIP:3333 (IP_FREEBIND)
+ *   STOP_SERVING, POWER_OFF      end the session, switch the port off and,
+ *                                once the module confirmed it, send
+ *                                POWER_OFF_CONFIRMED back (then priority 0
+ *                                and DEL_VIP follow in the thread)
+ *   RELEASE_DONE                 the session-end action, if one waits
+ *
+ * The gateway sends inputs the other way (RELEASE, LOCAL_FAULT, SHUTDOWN,
+ * POWER_OFF_CONFIRMED). Counters and the state are copied under a lock
+ * for the metrics file; a state change also wakes the gateway's thread so
+ * that the file is rewritten at once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+
+#include "gateway.h"
+#include "ha.h"
+#include "log.h"
+
+#define HA_DROP_LOG_MS 10000 /* one line about dropped adverts per 10 s */
+#define HA_POWER_RETRY_MS 1000
+#define HA_COUNTS_MS 1000 /* counters reach the metrics file this often */
+/* SIGTERM: how long the release (stick off, priority 0) may take */
+#define HA_SHUTDOWN_MS 10000
+
+/* thread -> gateway: an action of enum vrrp_action_type, or this */
+#define HA_MSG_CHANGED 0x100
+
+struct ha_msg {
+	unsigned int what;
+};
+
+static const char *gw_name(const struct gateway *gw)
+{
+	return gw->cfg->name;
+}
+
+/* --- the VRRP thread ------------------------------------------------------ */
+
+static void ha_feed(struct gateway *gw, const struct vrrp_event *ev);
+
+static void ha_post(struct gateway *gw, unsigned int what)
+{
+	struct ha_msg m = { .what = what };
+	ssize_t n;
+
+	/* a few bytes into a 64 KiB pipe that the gateway drains */
+	do
+		n = write(gw->ha.to_main[1], &m, sizeof(m));
+	while (n < 0 && errno == EINTR);
+	if (n != sizeof(m))
+		log_err(gw_name(gw), "vrrp: cannot reach the gateway: %s",
+			n < 0 ? strerror(errno) : "short write");
+}
+
+/*
+ * Counts; and has the metrics file rewritten, at most once per
+ * HA_COUNTS_MS, so that Prometheus sees adverts flow without a file
+ * written per packet (a flood of bad ones included).
+ */
+static void ha_count(struct gateway *gw, uint64_t *counter)
+{
+	struct gw_ha *ha = &gw->ha;
+	uint64_t now = now_ms();
+
+	pthread_mutex_lock(&ha->lock);
+	(*counter)++;
+	pthread_mutex_unlock(&ha->lock);
+	if (now >= ha->counts_posted_at + HA_COUNTS_MS) {
+		ha->counts_posted_at = now;
+		ha_post(gw, HA_MSG_CHANGED);
+	}
+}
+
+static void ha_note_state(struct gateway *gw)
+{
+	struct gw_ha *ha = &gw->ha;
+
+	pthread_mutex_lock(&ha->lock);
+	if (ha->stats.state == ha->v.state) {
+		pthread_mutex_unlock(&ha->lock);
+		return;
+	}
+	ha->stats.state = ha->v.state;
+	ha->stats.transitions++;
+	pthread_mutex_unlock(&ha->lock);
+	log_info(gw_name(gw), "vrrp: state %s", vrrp_state_name(ha->v.state));
+	ha_post(gw, HA_MSG_CHANGED);
+}
+
+static void ha_vip_text(const struct gateway *gw, char *buf, size_t len)
+{
+	const struct pizwg_vrrp_config *r = &gw->cfg->vrrp;
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &r->vip, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, r->vip_prefix);
+}
+
+static void ha_add_vip(struct gateway *gw, bool renew)
+{
+	struct gw_ha *ha = &gw->ha;
+	char vip[32];
+
+	ha_vip_text(gw, vip, sizeof(vip));
+	if (vrrp_net_add_vip(&ha->n)) {
+		log_err(gw_name(gw), "vrrp: %s", vrrp_net_error(&ha->n));
+	} else if (!renew) {
+		log_info(gw_name(gw), "vrrp: vip %s added on %s", vip,
+			 ha->n.ifname);
+	}
+	timer_arm(&ha->vip_timer, VRRP_NET_VIP_LIFETIME_S * 1000 / 3);
+}
+
+static void ha_vip_timer(struct timer *t)
+{
+	struct gateway *gw = container_of(t, struct gateway, ha.vip_timer);
+
+	if (gw->ha.v.state == VRRP_STATE_MASTER ||
+	    gw->ha.v.state == VRRP_STATE_RELEASING)
+		ha_add_vip(gw, true);
+}
+
+static void ha_del_vip(struct gateway *gw)
+{
+	struct gw_ha *ha = &gw->ha;
+	char vip[32];
+
+	timer_cancel(&ha->vip_timer);
+	timer_cancel(&ha->garp_timer);
+	ha->garp_left = 0;
+	ha_vip_text(gw, vip, sizeof(vip));
+	if (vrrp_net_del_vip(&ha->n))
+		log_err(gw_name(gw), "vrrp: %s", vrrp_net_error(&ha->n));
+	else
+		log_info(gw_name(gw), "vrrp: vip %s removed", vip);
+}
+
+static void ha_garp(struct gateway *gw)
+{
+	struct gw_ha *ha = &gw->ha;
+
+	if (!ha->garp_left)
+		return;
+	if (vrrp_net_send_garp(&ha->n))
+		log_warn(gw_name(gw), "vrrp: %s", vrrp_net_error(&ha->n));
+	if (--ha->garp_left)
+		timer_arm(&ha->garp_timer, gw->cfg->vrrp.garp_interval);
+}
+
+static void ha_garp_timer(struct timer *t)
+{
+	ha_garp(container_of(t, struct gateway, ha.garp_timer));
+}
+
+static void ha_send_advert(struct gateway *gw, uint8_t prio)
+{
+	struct gw_ha *ha = &gw->ha;
+	uint64_t now;
+
+	if (!vrrp_net_send_advert(&ha->n, prio, gw->cfg->vrrp.advert_interval)) {
+		ha_count(gw, &ha->stats.sent);
+		return;
+	}
+	now = now_ms();
+	if (now >= ha->send_err_log_at) {
+		log_warn(gw_name(gw), "vrrp: %s", vrrp_net_error(&ha->n));
+		ha->send_err_log_at = now + HA_DROP_LOG_MS;
+	}
+}
+
+static void ha_act(struct gateway *gw, const struct vrrp_action *a)
+{
+	switch (a->type) {
+	case VRRP_ACT_SEND_ADVERT:
+		ha_send_advert(gw, a->prio);
+		break;
+	case VRRP_ACT_ADD_VIP:
+		ha_add_vip(gw, false);
+		break;
+	case VRRP_ACT_DEL_VIP:
+		ha_del_vip(gw);
+		break;
+	case VRRP_ACT_SEND_GARP:
+		gw->ha.garp_left = gw->cfg->vrrp.garp_count;
+		ha_garp(gw);
+		break;
+	case VRRP_ACT_BECOME_MASTER:
+		break;
+	case VRRP_ACT_BECOME_BACKUP:
+	case VRRP_ACT_ENTER_FAULT:
+	case VRRP_ACT_POWER_ON_ALLOWED:
+	case VRRP_ACT_STOP_SERVING:
+	case VRRP_ACT_POWER_OFF:
+	case VRRP_ACT_RELEASE_DONE:
+		ha_post(gw, a->type);
+		break;
+	}
+}
+
+static void ha_arm(struct gateway *gw)
+{
+	struct gw_ha *ha = &gw->ha;
+	uint64_t deadline = vrrp_deadline(&ha->v), now = now_ms();
+
+	if (deadline == VRRP_NO_DEADLINE)
+		timer_cancel(&ha->timer);
+	else
+		timer_arm(&ha->timer, deadline > now ? deadline - now : 1);
+}
+
+/* Steps the state machine and carries out (or passes on) its actions. */
+static void ha_feed(struct gateway *gw, const struct vrrp_event *ev)
+{
+	struct gw_ha *ha = &gw->ha;
+	struct vrrp_output out;
+	unsigned int i;
+
+	vrrp_step(&ha->v, ev, &out);
+	for (i = 0; i < out.n; i++)
+		ha_act(gw, &out.act[i]);
+	ha_note_state(gw);
+	ha_arm(gw);
+}
+
+static void ha_input(struct gateway *gw, enum vrrp_input type)
+{
+	struct vrrp_event ev = { .type = type, .now_ms = now_ms() };
+
+	ha_feed(gw, &ev);
+}
+
+static void ha_timer(struct timer *t)
+{
+	ha_input(container_of(t, struct gateway, ha.timer), VRRP_IN_TIMER);
+}
+
+static void ha_log_drops(struct gateway *gw, uint32_t saddr,
+			 enum vrrp_drop why)
+{
+	struct gw_ha *ha = &gw->ha;
+	char a[INET_ADDRSTRLEN];
+	uint64_t now = now_ms();
+
+	ha_count(gw, &ha->stats.dropped[why]);
+	if (now < ha->drop_log_at) {
+		ha->drops_unlogged++;
+		return;
+	}
+	inet_ntop(AF_INET, &saddr, a, sizeof(a));
+	if (ha->drops_unlogged)
+		log_warn(gw_name(gw),
+			 "vrrp: dropped advert from %s: %s (and %llu more in the last %u s)",
+			 a, vrrp_drop_name(why),
+			 (unsigned long long)ha->drops_unlogged,
+			 HA_DROP_LOG_MS / 1000);
+	else
+		log_warn(gw_name(gw), "vrrp: dropped advert from %s: %s", a,
+			 vrrp_drop_name(why));
+	ha->drops_unlogged = 0;
+	ha->drop_log_at = now + HA_DROP_LOG_MS;
+}
+
+static void ha_advert_ready(struct watch *w, uint32_t events)
+{
+	struct gateway *gw = container_of(w, struct gateway, ha.advert_w);
+	struct gw_ha *ha = &gw->ha;
+	struct vrrp_advert adv;
+	struct vrrp_event ev;
+	enum vrrp_drop why;
+	unsigned int i;
+	int ret;
+
+	(void)events;
+	/* bounded: the loop must get to the timers too */
+	for (i = 0; i < 64; i++) {
+		memset(&adv, 0, sizeof(adv));
+		ret = vrrp_net_recv(&ha->n, &adv, &why);
+		if (ret < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn(gw_name(gw), "vrrp: %s",
+					 vrrp_net_error(&ha->n));
+			break;
+		}
+		if (ret == 0) {
+			ha_log_drops(gw, ha->n.last_saddr, why);
+			continue;
+		}
+		if (adv.saddr == ha->n.saddr)
+			continue; /* our own, looped back */
+		ha_count(gw, &ha->stats.received);
+		ev = (struct vrrp_event){
+			.type = VRRP_IN_ADVERT,
+			.now_ms = now_ms(),
+			.prio = adv.priority,
+			.interval_cs = adv.interval_cs,
+			.saddr = adv.saddr,
+		};
+		ha_feed(gw, &ev);
+	}
+}
+
+static void ha_link_ready(struct watch *w, uint32_t events)
+{
+	struct gateway *gw = container_of(w, struct gateway, ha.link_w);
+	struct gw_ha *ha = &gw->ha;
+	int ret;
+
+	(void)events;
+	ret = vrrp_net_link_event(&ha->n);
+	if (ret < 0) {
+		log_warn(gw_name(gw), "vrrp: %s", vrrp_net_error(&ha->n));
+		return;
+	}
+	if (!ret)
+		return;
+	log_notice(gw_name(gw), "vrrp: %s carrier %s", ha->n.ifname,
+		   ha->n.link_up ? "up" : "lost");
+	ha_input(gw, ha->n.link_up ? VRRP_IN_LINK_UP : VRRP_IN_LINK_DOWN);
+}
+
+/* Inputs from the gateway; end of file: the gateway is exiting. */
+static void ha_cmd_ready(struct watch *w, uint32_t events)
+{
+	struct gateway *gw = container_of(w, struct gateway, ha.cmd_w);
+	struct vrrp_event ev;
+	ssize_t n;
+
+	(void)events;
+	n = read(w->fd, &ev, sizeof(ev));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n != sizeof(ev)) {
+		loop_stop(&gw->ha.tloop);
+		return;
+	}
+	ev.now_ms = now_ms();
+	ha_feed(gw, &ev);
+}
+
+static void *ha_thread(void *arg)
+{
+	struct gateway *gw = arg;
+	int ret;
+
+	ret = loop_run(&gw->ha.tloop);
+	if (ret)
+		log_err(gw_name(gw), "vrrp: epoll: %s", strerror(-ret));
+	return NULL;
+}
+
+/* --- the gateway's side ---------------------------------------------------- */
+
+static int ha_send(struct gateway *gw, enum vrrp_input type,
+		   uint32_t backoff_ms)
+{
+	struct vrrp_event ev = { .type = type, .backoff_ms = backoff_ms };
+	ssize_t n;
+
+	do
+		n = write(gw->ha.to_thread[1], &ev, sizeof(ev));
+	while (n < 0 && errno == EINTR);
+	if (n == sizeof(ev))
+		return 0;
+	log_err(gw_name(gw), "vrrp: cannot reach the VRRP thread: %s",
+		n < 0 ? strerror(errno) : "short write");
+	return -EIO;
+}
+
+/* Switches the stick off and confirms it; retried until the module agrees. */
+static void ha_power_off(struct gateway *gw)
+{
+	if (gateway_power_off(gw)) {
+		gw->ha.power_off_pending = true;
+		timer_arm(&gw->timer, HA_POWER_RETRY_MS);
+		return;
+	}
+	gw->ha.power_off_pending = false;
+	ha_send(gw, VRRP_IN_POWER_OFF_CONFIRMED, 0);
+}
+
+static void ha_release_done(struct gateway *gw)
+{
+	struct gw_ha *ha = &gw->ha;
+	enum ha_after after = ha->after;
+
+	ha->after = HA_AFTER_NOTHING;
+	switch (after) {
+	case HA_AFTER_REBOOT:
+		gateway_reboot(gw);
+		break;
+	case HA_AFTER_EXEC:
+		gateway_exec(gw, ha->after_reason);
+		break;
+	case HA_AFTER_NOTHING:
+		break;
+	}
+}
+
+static void ha_dispatch(struct gateway *gw, unsigned int what)
+{
+	struct gw_ha *ha = &gw->ha;
+
+	switch (what) {
+	case HA_MSG_CHANGED:
+		gateway_changed(gw);
+		break;
+	case VRRP_ACT_BECOME_BACKUP:
+		gateway_standby(gw, false);
+		break;
+	case VRRP_ACT_ENTER_FAULT:
+		gateway_standby(gw, true);
+		break;
+	case VRRP_ACT_POWER_ON_ALLOWED:
+		ha->serve_allowed = true;
+		/* the session-end program runs: serve once it is done */
+		if (gw->state != GW_EXEC)
+			gateway_start(gw);
+		break;
+	case VRRP_ACT_STOP_SERVING:
+		ha->serve_allowed = false;
+		gateway_standby(gw, true);
+		break;
+	case VRRP_ACT_POWER_OFF:
+		ha_power_off(gw);
+		break;
+	case VRRP_ACT_RELEASE_DONE:
+		ha_release_done(gw);
+		break;
+	default:
+		log_err(gw_name(gw), "vrrp: unknown message %u", what);
+		break;
+	}
+}
+
+/* Reads one message; 1 and *what, 0 if none waits, -1 if the pipe broke. */
+static int ha_recv(struct gateway *gw, unsigned int *what)
+{
+	struct ha_msg m;
+	ssize_t n;
+
+	n = read(gw->ha.to_main[0], &m, sizeof(m));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n != sizeof(m))
+		return -1;
+	*what = m.what;
+	return 1;
+}
+
+static void ha_main_ready(struct watch *w, uint32_t events)
+{
+	struct gateway *gw = container_of(w, struct gateway, ha.main_w);
+	unsigned int what, i;
+	int ret;
+
+	(void)events;
+	for (i = 0; i < 16; i++) {
+		ret = ha_recv(gw, &what);
+		if (ret < 0) {
+			log_err(gw_name(gw), "vrrp: the VRRP thread is gone");
+			watch_del(gw->loop, w);
+		}
+		if (ret <= 0)
+			return;
+		ha_dispatch(gw, what);
+	}
+}
+
+static int ha_pipe(int fds[2])
+{
+	return pipe2(fds, O_NONBLOCK | O_CLOEXEC) ? -errno : 0;
+}
+
+int ha_init(struct gateway *gw)
+{
+	const struct pizwg_vrrp_config *r = &gw->cfg->vrrp;
+	struct gw_ha *ha = &gw->ha;
+	struct vrrp_net_config nc = {
+		.ifname = r->interface,
+		.vrid = r->vrid,
+		.version = r->version,
+		.csum = r->csum == CONF_VRRP_CSUM_RFC9568 ?
+				VRRP_CSUM_RFC9568 :
+				VRRP_CSUM_PSEUDO_HEADER,
+		.interval_cs = r->advert_interval,
+		.vip = r->vip,
+		.vip_prefix = r->vip_prefix,
+		.peers = r->n_peers ? r->peers : NULL,
+		.n_peers = r->n_peers,
+	};
+	struct vrrp_config vc;
+	int ret;
+
+	ha->to_thread[0] = ha->to_thread[1] = -1;
+	ha->to_main[0] = ha->to_main[1] = -1;
+	ha->tloop.epfd = -1;
+	ha->timer.w.fd = ha->vip_timer.w.fd = ha->garp_timer.w.fd = -1;
+	if (!r->enabled)
+		return 0;
+	pthread_mutex_init(&ha->lock, NULL);
+	ha->on = true;
+	if (vrrp_net_open(&ha->n, &nc)) {
+		log_err(gw_name(gw), "vrrp: %s", vrrp_net_error(&ha->n));
+		return -EINVAL;
+	}
+	vc = (struct vrrp_config){
+		.version = r->version,
+		.priority = r->priority,
+		.interval_cs = r->advert_interval,
+		.preempt = r->preempt,
+		.primary = ha->n.saddr,
+	};
+	if (vrrp_init(&ha->v, &vc)) {
+		log_err(gw_name(gw), "vrrp: bad instance settings");
+		return -EINVAL;
+	}
+	ha->v.link_up = ha->n.link_up;
+	ha->stats.state = ha->v.state;
+	gw->m.vrrp_enabled = true;
+	gw->m.vrrp_state = ha->v.state;
+	ret = ha_pipe(ha->to_thread);
+	if (!ret)
+		ret = ha_pipe(ha->to_main);
+	if (!ret)
+		ret = loop_init(&ha->tloop);
+	if (!ret)
+		ret = timer_init(&ha->tloop, &ha->timer, ha_timer);
+	if (!ret)
+		ret = timer_init(&ha->tloop, &ha->vip_timer, ha_vip_timer);
+	if (!ret)
+		ret = timer_init(&ha->tloop, &ha->garp_timer, ha_garp_timer);
+	if (ret) {
+		log_err(gw_name(gw), "vrrp: %s", strerror(-ret));
+		return ret;
+	}
+	watch_init(&ha->cmd_w, ha->to_thread[0], ha_cmd_ready);
+	watch_init(&ha->advert_w, vrrp_net_advert_fd(&ha->n), ha_advert_ready);
+	watch_init(&ha->link_w, vrrp_net_link_fd(&ha->n), ha_link_ready);
+	watch_init(&ha->main_w, ha->to_main[0], ha_main_ready);
+	ret = watch_set(&ha->tloop, &ha->cmd_w, EPOLLIN);
+	if (!ret)
+		ret = watch_set(&ha->tloop, &ha->advert_w, EPOLLIN);
+	if (!ret)
+		ret = watch_set(&ha->tloop, &ha->link_w, EPOLLIN);
+	if (!ret)
+		ret = watch_set(gw->loop, &ha->main_w, EPOLLIN);
+	return ret;
+}
+
+int ha_start(struct gateway *gw)
+{
+	struct gw_ha *ha = &gw->ha;
+	char a[INET_ADDRSTRLEN], vip[32];
+	sigset_t all, old;
+	int ret;
+
+	inet_ntop(AF_INET, &ha->n.saddr, a, sizeof(a));
+	ha_vip_text(gw, vip, sizeof(vip));
+	log_info(gw_name(gw),
+		 "vrrp: instance vrid %u on %s from %s, vip %s, priority %u, interval %u cs, version %u%s",
+		 gw->cfg->vrrp.vrid, ha->n.ifname, a, vip,
+		 gw->cfg->vrrp.priority, gw->cfg->vrrp.advert_interval,
+		 gw->cfg->vrrp.version, gw->cfg->vrrp.preempt ? ", preempt" : "");
+	/* Whatever the port was left in, the stick is off until we master. */
+	gateway_power_off(gw);
+	gateway_standby(gw, false);
+	if (ha_send(gw, VRRP_IN_START, 0))
+		return -EIO;
+	/* signals stay with the gateway's thread (signalfd) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = pthread_create(&ha->thread, NULL, ha_thread, gw);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret) {
+		log_err(gw_name(gw), "vrrp: cannot start its thread: %s",
+			strerror(ret));
+		return -ret;
+	}
+	ha->started = true;
+	return 0;
+}
+
+void ha_release(struct gateway *gw, enum ha_after after, const char *reason)
+{
+	struct gw_ha *ha = &gw->ha;
+
+	ha->after = after;
+	snprintf(ha->after_reason, sizeof(ha->after_reason), "%s", reason);
+	ha->serve_allowed = false;
+	/* the thread answers RELEASE_DONE, at once if not master */
+	ha_send(gw, VRRP_IN_RELEASE, 0);
+}
+
+bool ha_may_serve(const struct gateway *gw)
+{
+	return gw->ha.serve_allowed;
+}
+
+void ha_local_fault(struct gateway *gw, unsigned int backoff_s)
+{
+	gw->ha.serve_allowed = false;
+	ha_send(gw, VRRP_IN_LOCAL_FAULT, backoff_s * 1000u);
+}
+
+bool ha_power_retry(struct gateway *gw)
+{
+	if (!gw->ha.on || !gw->ha.power_off_pending)
+		return false;
+	ha_power_off(gw);
+	return true;
+}
+
+/*
+ * SIGTERM: the thread releases (stick off first, then priority 0 and the
+ * VIP removed) while we answer its POWER_OFF here, synchronously, for at
+ * most HA_SHUTDOWN_MS. Past that we leave anyway: the module's lease
+ * switches the port off when this process exits.
+ */
+void ha_shutdown(struct gateway *gw)
+{
+	struct gw_ha *ha = &gw->ha;
+	uint64_t end = now_ms() + HA_SHUTDOWN_MS, now, retry_at = 0;
+	struct pollfd p = { .fd = ha->to_main[0], .events = POLLIN };
+	unsigned int what;
+	int ret;
+
+	if (!ha->started)
+		return;
+	ha->after = HA_AFTER_NOTHING;
+	ha->serve_allowed = false;
+	if (ha_send(gw, VRRP_IN_SHUTDOWN, 0))
+		return;
+	for (now = now_ms(); now < end; now = now_ms()) {
+		if (ha->power_off_pending && now >= retry_at) {
+			ha_power_off(gw);
+			retry_at = now + HA_POWER_RETRY_MS;
+		}
+		ret = ha_recv(gw, &what);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			poll(&p, 1, ha->power_off_pending ? 100 : (int)(end - now));
+			continue;
+		}
+		if (what == VRRP_ACT_RELEASE_DONE)
+			return;
+		ha_dispatch(gw, what);
+	}
+	log_err(gw_name(gw), "vrrp: release not finished within %u s",
+		HA_SHUTDOWN_MS / 1000);
+}
+
+void ha_sync_metrics(struct gateway *gw)
+{
+	struct gw_ha *ha = &gw->ha;
+	struct gw_metrics *m = &gw->m;
+
+	if (!ha->on)
+		return;
+	pthread_mutex_lock(&ha->lock);
+	m->vrrp_state = ha->stats.state;
+	m->vrrp_transitions = ha->stats.transitions;
+	m->adverts_sent = ha->stats.sent;
+	m->adverts_received = ha->stats.received;
+	memcpy(m->adverts_dropped, ha->stats.dropped,
+	       sizeof(m->adverts_dropped));
+	pthread_mutex_unlock(&ha->lock);
+}
+
+static void ha_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void ha_exit(struct gateway *gw)
+{
+	struct gw_ha *ha = &gw->ha;
+
+	if (!ha->on)
+		return;
+	watch_del(gw->loop, &ha->main_w);
+	/* end of file on its pipe stops the thread */
+	ha_close(&ha->to_thread[1]);
+	if (ha->started)
+		pthread_join(ha->thread, NULL);
+	ha->started = false;
+	if (ha->tloop.epfd >= 0) {
+		watch_del(&ha->tloop, &ha->cmd_w);
+		watch_del(&ha->tloop, &ha->advert_w);
+		watch_del(&ha->tloop, &ha->link_w);
+		timer_exit(&ha->tloop, &ha->timer);
+		timer_exit(&ha->tloop, &ha->vip_timer);
+		timer_exit(&ha->tloop, &ha->garp_timer);
+		loop_exit(&ha->tloop);
+	}
+	ha_close(&ha->to_thread[0]);
+	ha_close(&ha->to_main[0]);
+	ha_close(&ha->to_main[1]);
+	vrrp_net_close(&ha->n);
+	pthread_mutex_destroy(&ha->lock);
+	ha->on = false;
+}

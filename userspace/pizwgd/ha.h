@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vrrp = on: the gateway's VRRP instance (ha.c). The stick is powered only
+ * while this host is master, one full advertisement interval after it
+ * became so; every way out of mastership fences first (stick off,
+ * confirmed), then sends priority 0 and removes the VIP.
+ */
+#ifndef PIZWGD_HA_H
+#define PIZWGD_HA_H
+
+#include <stdbool.h>
+
+struct gateway;
+enum ha_after;
+
+/* Opens the instance's sockets and pipes; 0 with vrrp = off. */
+int ha_init(struct gateway *gw);
+/* Stick off, STANDBY, then the VRRP thread starts in BACKUP. */
+int ha_start(struct gateway *gw);
+/*
+ * A session ended and the gateway fenced: give mastership up (priority 0,
+ * VIP removed), back to BACKUP, then run @after.
+ */
+void ha_release(struct gateway *gw, enum ha_after after, const char *reason);
+/* Master long enough to power the stick (POWER_ON_ALLOWED, not revoked). */
+bool ha_may_serve(const struct gateway *gw);
+/* The stick failed to enumerate: release, FAULT for @backoff_s, BACKUP. */
+void ha_local_fault(struct gateway *gw, unsigned int backoff_s);
+/* The gateway timer fired while a POWER_OFF waits: true if it was ours. */
+bool ha_power_retry(struct gateway *gw);
+/* SIGTERM: release, then INIT; returns once done (or after 10 s). */
+void ha_shutdown(struct gateway *gw);
+/* Copies the VRRP thread's counters into gw->m. */
+void ha_sync_metrics(struct gateway *gw);
+void ha_exit(struct gateway *gw);
+
+#endif
