@@ -603,6 +603,11 @@ wait_power() {
 
 # --- set-up ---------------------------------------------------------------------
 
+# tests/ha/lib.sh sources this file for its helpers only (PIZWG_LIB_ONLY=1):
+# it builds its own namespaces and sticks.
+[[ -z ${PIZWG_LIB_ONLY:-} ]] || return 0
+
+
 cd "$top" || bail "cannot cd to $top"
 if ((EUID != 0)) || [[ -z ${PIZWG_VM:-} ]]; then
 	bail "run inside the test VM: tests/vm/run -- tests/serve/suite"

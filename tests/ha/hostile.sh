@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Hostile adverts, injected from the client's namespace (192.0.2.3, a raw
+# socket) at both hosts (h1 master, h2 backup), all with priority 255:
+# wrong TTL (64), bad checksum, another VRID, truncated (6 bytes), and a
+# valid one from a non-peer while `peers` names the other host only. Each is
+# dropped and counted by reason in the metrics (pizwg_vrrp_adverts_dropped_
+# total), logged (rate-limited), and changes nothing: no state line, no
+# port event. Without `peers` the RFC is followed: the stranger's priority
+# 255 takes the group (the master yields and fences); once it is silent,
+# one of the hosts is master again after Master_Down_Interval.
+# TAP. Run by tests/ha/suite inside the VM.
+
+# The checks are functions called through t, which shellcheck cannot follow;
+# checks written eval '...' expand when they run.
+# shellcheck disable=SC2317,SC2016
+set -uo pipefail
+# shellcheck source=tests/ha/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+count=5
+declare -A reason_of=([ttl64]=wrong_ttl [badsum]=bad_checksum
+	[vrid]=other_vrid [short]=too_short [valid]=not_a_peer)
+re_drop="${re_pfx}vrrp: dropped advert from ${cli_addr//./\\.}: "
+
+# dropped H REASON N: H's metrics count at least N drops for REASON (the
+# value is printed)
+dropped() {
+	local ok=0
+	wait_for 5 metric_at_least "$1" "$3" pizwg_vrrp_adverts_dropped_total \
+		reason="$2" >/dev/null || ok=1
+	echo "# $1: pizwg_vrrp_adverts_dropped_total{reason=\"$2\"} = $(metric "$1" pizwg_vrrp_adverts_dropped_total reason="$2")"
+	return "$ok"
+}
+
+# --- with peers ----------------------------------------------------------------
+ha_start h1 peers=192.0.2.2
+wait_state h1 MASTER 15 && wait_host h1 "$re_serving" 12
+ha_start h2 peers=192.0.2.1
+t peers_h1_master_and_serving_h2_backup wait_state h2 BACKUP 15
+sleep 1
+mark_power h1
+mark_power h2
+skip_lines "${log_of[h1]}"
+skip_lines "${log_of[h2]}"
+inject ttl64 255 "$count" badsum 255 "$count" vrid 255 "$count" \
+	short 255 "$count" valid 255 "$count"
+for mode in ttl64 badsum vrid short valid; do
+	r=${reason_of[$mode]}
+	t "peers_${mode}_counted_as_${r}_on_h1" dropped h1 "$r" "$count"
+	t "peers_${mode}_counted_as_${r}_on_h2" dropped h2 "$r" "$count"
+done
+t peers_drops_are_logged_on_h1 wait_host h1 "$re_drop" 1
+echo "# h1's drop lines: $(grep -cE "$re_drop" "${log_of[h1]}")"
+grep -E "$re_drop" "${log_of[h1]}" | head -n 6 | sed 's/^/#   /'
+t peers_no_state_change_on_h1 no_new_state h1
+t peers_no_state_change_on_h2 no_new_state h2
+t peers_h1_still_the_only_master eval '[[ $(masters) == h1 ]]'
+t peers_no_port_event_h1 never_powered h1
+t peers_no_port_event_h2 never_powered h2
+t peers_h1_still_owns_the_vip has_vip h1
+t peers_client_round_trip_with_h1 ha_session h1
+client_stop
+wait_state h2 MASTER 8 && wait_host h2 "$re_serving" 12
+t peers_h1_exits_0_on_sigterm ha_stop h1
+t peers_h2_exits_0_on_sigterm ha_stop h2
+
+# --- without peers: the RFC ----------------------------------------------------------
+ha_start h1
+wait_state h1 MASTER 15 && wait_host h1 "$re_serving" 12
+ha_start h2
+t nopeers_h1_master_and_serving_h2_backup wait_state h2 BACKUP 15
+sleep 1
+mark_power h1
+mark_power h2
+skip_lines "${log_of[h2]}"
+before=$(metric h1 pizwg_vrrp_adverts_received_total)
+# 2 s of priority 255 from the stranger, in the background
+inject valid 255 20 &
+inj=$!
+track "$inj"
+t nopeers_stranger_255_h1_yields_to_backup wait_state h1 BACKUP 5
+t nopeers_h1_fences_its_stick wait_power_of h1 off 5
+t nopeers_h1_removes_its_vip wait_for 5 no_vip h1
+wait "$inj"
+# h1's priority 0 sets h2's Master_Down_Timer to Skew_Time (RFC 5798
+# 6.4.2), so h2 may be master for a moment until it hears the stranger;
+# within one interval, before it could power its stick
+echo "# h2 while the stranger advertised:"
+tail -n +$((${seen[${log_of[h2]}]:-0} + 1)) "${log_of[h2]}" |
+	grep -E "$re_any_state" | sed 's/^/#   /'
+t nopeers_h2_never_powers_its_stick_while_the_stranger_is_master \
+	never_powered h2
+after=$(metric h1 pizwg_vrrp_adverts_received_total)
+echo "# h1: pizwg_vrrp_adverts_received_total ${before:-none} -> ${after:-none}"
+t nopeers_no_not_a_peer_drops eval '[[ -z $(metric h1 pizwg_vrrp_adverts_dropped_total reason=not_a_peer) || $(metric h1 pizwg_vrrp_adverts_dropped_total reason=not_a_peer) == 0 ]]'
+one_master_h2() {
+	[[ $(masters) == h2 ]]
+}
+# both time out within a millisecond of each other; h2 (priority 2) wins
+t nopeers_stranger_silent_h2_master_again wait_for 5 one_master_h2
+t nopeers_h2_powers_its_stick wait_power_of h2 on 10
+t nopeers_h2_serves wait_host h2 "$re_serving" 12
+t nopeers_client_round_trip_with_h2 ha_session h2
+ha_finish
