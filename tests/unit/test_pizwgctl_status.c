@@ -11,6 +11,8 @@ static const char sample[] =
 	"pizwg_gateway_state{gateway=\"zstick\",state=\"starting\"} 0\n"
 	"pizwg_gateway_state{gateway=\"zstick\",state=\"serving\"} 1\n"
 	"pizwg_gateway_state{gateway=\"spare\",state=\"backoff\"} 1\n"
+	"pizwg_vrrp_state{gateway=\"zstick\",state=\"backup\"} 0\n"
+	"pizwg_vrrp_state{gateway=\"zstick\",state=\"master\"} 1\n"
 	"pizwg_stick_powered{gateway=\"zstick\"} 1\n"
 	"pizwg_sessions_active{gateway=\"zstick\"} 1\n"
 	"pizwg_sessions_total{gateway=\"zstick\"} 3\n"
@@ -43,6 +45,8 @@ static void reads_state_session_bytes_ktls_and_fences(void)
 
 	CHECK_INT(status_parse(sample, g, 4, &n), 0);
 	CHECK_STR(g[0].state, "serving");
+	CHECK_STR(g[0].vrrp, "master");
+	CHECK_STR(g[1].vrrp, "");
 	CHECK(g[0].stick_powered);
 	CHECK(g[0].session_active);
 	CHECK_STR(g[0].tls, "TLSv1.3");
@@ -65,7 +69,8 @@ static void text_names_state_and_marks_stale(void)
 	text = status_format_text(g, n, true);
 	CHECK(text != NULL);
 	CHECK_STR(text,
-		  "zstick serving stick on session active TLSv1.3 ktls tx "
+		  "zstick serving stick on session active vrrp master "
+		  "TLSv1.3 ktls tx "
 		  "sessions 3 bytes to-stick 5 from-stick 19 last-session "
 		  "1795324800 fences 3 stale\n"
 		  "spare backoff stick off session none sessions 0 bytes "

@@ -142,6 +142,7 @@ struct json_object *event_to_json(const struct pizwg_event *ev);
 struct status_gw {
 	char name[64];
 	char state[24];		/* "serving", ...; "" if absent */
+	char vrrp[16];		/* "master", ...; "" with vrrp = off */
 	bool stick_powered;
 	bool session_active;
 	char tls[16];		/* of the active session */

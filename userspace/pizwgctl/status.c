@@ -74,6 +74,8 @@ static void status_sample(struct status_gw *g, const char *metric,
 
 	if (!strcmp(metric, "pizwg_gateway_state") && v == 1)
 		status_label(labels, "state", g->state, sizeof(g->state));
+	else if (!strcmp(metric, "pizwg_vrrp_state") && v == 1)
+		status_label(labels, "state", g->vrrp, sizeof(g->vrrp));
 	else if (!strcmp(metric, "pizwg_stick_powered"))
 		g->stick_powered = v == 1;
 	else if (!strcmp(metric, "pizwg_sessions_active"))
@@ -138,6 +140,8 @@ char *status_format_text(const struct status_gw *gws, size_t n, bool stale)
 			g->state[0] ? g->state : "unknown",
 			g->stick_powered ? "on" : "off",
 			g->session_active ? "active" : "none");
+		if (g->vrrp[0])
+			fprintf(f, " vrrp %s", g->vrrp);
 		if (g->session_active)
 			fprintf(f, " %s ktls%s%s", g->tls[0] ? g->tls : "TLS",
 				g->ktls_tx ? " tx" : "", g->ktls_rx ? " rx" : "");
@@ -162,6 +166,11 @@ static struct json_object *status_json(const struct status_gw *gws, size_t n,
 		if (!o ||
 		    !json_add(o, "gateway", json_object_new_string(g->name)) ||
 		    !json_add(o, "state", json_object_new_string(g->state)) ||
+		    /* null with vrrp = off */
+		    (g->vrrp[0] ? !json_add(o, "vrrp_state",
+					    json_object_new_string(g->vrrp)) :
+				  json_object_object_add(o, "vrrp_state",
+							 NULL) != 0) ||
 		    !json_add(o, "stick_powered",
 			      json_object_new_boolean(g->stick_powered)) ||
 		    !json_add(o, "session_active",
