@@ -25,9 +25,16 @@ $(KSELFTEST): tests/kselftest/pizwg_test.c tests/kselftest/nl.c tests/kselftest/
 		-I$(KSRC)/tools/testing/selftests -Ikmod/uapi \
 		-o $@ tests/kselftest/pizwg_test.c tests/kselftest/nl.c
 
-# make demo: the whole system on simulated hardware, in the VM.
-.PHONY: demo
+# make demo: the whole system on simulated hardware, in the VM: two hosts,
+# VRRP, a client, a disconnect and a kill (tests/ha/demo). make demo-module:
+# the module alone, told with pizwgctl (tests/vm/demo).
+.PHONY: demo demo-module
 demo:
+	tests/deps
+	$(MAKE) --no-print-directory all
+	tests/vm/run --kernel 6.12 --timeout 600 -- tests/ha/demo
+
+demo-module:
 	tests/deps
 	$(MAKE) --no-print-directory all
 	tests/vm/run --kernel 6.12 -- tests/vm/demo
