@@ -123,8 +123,12 @@ void gateway_standby(struct gateway *gw, bool keep_backoff)
 	timer_cancel(&gw->timer);
 	if (gw->state == GW_EXEC || (keep_backoff && gw->state == GW_BACKOFF))
 		return;
-	gw->backoff_s = keep_backoff ? gw->backoff_s : 0;
-	gw->m.backoff_seconds = keep_backoff ? gw->m.backoff_seconds : 0;
+	/*
+	 * backoff_s stays: the next enumeration failure doubles it, until a
+	 * stick enumerates (gw_serve()), as without VRRP.
+	 */
+	if (!keep_backoff)
+		gw->m.backoff_seconds = 0;
 	gw_set_state(gw, GW_STANDBY);
 }
 

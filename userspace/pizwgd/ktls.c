@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -466,4 +467,15 @@ enum ktls_verdict ktls_record_verdict(uint8_t record_type, const uint8_t *data,
 			record_type);
 		return KTLS_UNEXPECTED;
 	}
+}
+
+void ktls_preload(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	/* ENOTCONN once the module is in; ENOENT without one */
+	(void)!setsockopt(fd, IPPROTO_TCP, TCP_ULP, "tls", sizeof("tls"));
+	close(fd);
 }

@@ -108,6 +108,14 @@ int ktls_tls13_crypto_info(uint16_t suite, const uint8_t *secret,
 			   socklen_t *ci_len, char *err, size_t errlen);
 
 /*
+ * Has the kernel load its "tls" module now, if it can (CAP_NET_ADMIN): a
+ * TCP_ULP "tls" on an unconnected socket loads it, then fails. Loading it
+ * takes seconds on a slow machine; better at start than inside the first
+ * session. Nothing is reported: the first session says what it gets.
+ */
+void ktls_preload(void);
+
+/*
  * Installs TLS_RX on fd, the socket under ssl, from s (see above). err gets
  * one line naming the reason on failure. Errors:
  *   -EPROTONOSUPPORT  not TLS 1.3, or a suite the kernel path does not take

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "gateway.h"
 #include "ha.h"
+#include "ktls.h"
 #include "log.h"
 #include "metrics.h"
 #include "pizwg_genl.h"
@@ -239,6 +240,11 @@ static int run(void)
 	if (timer_init(&d.loop, &d.metrics_timer, metrics_tick))
 		return 1;
 	metrics_tick(&d.metrics_timer);
+	for (i = 0; i < d.n; i++)
+		if (d.cfg.gateways[i].tls.ktls != CONF_KTLS_OFF) {
+			ktls_preload();
+			break;
+		}
 	for (i = 0; i < d.n; i++)
 		if (gateway_begin(&d.gw[i]))
 			return 1;
