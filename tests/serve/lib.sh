@@ -33,7 +33,8 @@
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 server=${PIZWG_SERVE_SERVER:-$top/build/asan/bin/pizwgd}
 fakestick=$top/build/bin/fakestick
-pizwgctl=$top/build/asan/bin/pizwgctl
+# PIZWG_SERVE_PIZWGCTL: another build (the benchmarks use the release one)
+pizwgctl=${PIZWG_SERVE_PIZWGCTL:-$top/build/asan/bin/pizwgctl}
 pizwg_setup=$top/build/bin/pizwg-setup
 pizwg_restore=$top/build/bin/pizwg-restore
 
