@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Benchmarks (tests/bench): pizwgd against ser2net and socat, side by side in
-# one VM boot, and the latency of getting the stick's tty after power-on.
+# one VM boot, the latency of getting the stick's tty after power-on, and
+# failover: pizwgd, keepalived and mixed pairs (tests/bench/failover).
 #   make bench        build, run tests/bench/run in the VM (Linux 6.12),
 #                     print the table and write it to tests/bench/RESULTS.md
 #   make bench-build  only the client programs, $(BUILD)/bench/*
 # Not part of `make check`: it measures, it does not pass or fail (it fails
-# only when a contender breaks). It takes about 8 minutes on a 2-core machine.
+# only when a contender breaks). It takes about 10 minutes on a 2-core machine.
 
 BENCH_DIR := $(BUILD)/bench
 BENCH_BINS := $(BENCH_DIR)/relay-client $(BENCH_DIR)/event-latency
