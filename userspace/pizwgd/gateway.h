@@ -108,10 +108,12 @@ struct gw_ha {
 	uint64_t drops_unlogged;
 	uint64_t send_err_log_at;
 	uint64_t counts_posted_at; /* ms: counters last sent to the file */
+	bool stopping; /* SHUTDOWN came: say STOPPED once in INIT */
 	/* the gateway thread's */
 	struct watch main_w;
 	bool serve_allowed; /* POWER_ON_ALLOWED, no STOP_SERVING since */
 	bool power_off_pending; /* POWER_OFF failed: retried by gw->timer */
+	bool shutting_down; /* SIGTERM: ha_shutdown() runs */
 	enum ha_after after;
 	char after_reason[128];
 };

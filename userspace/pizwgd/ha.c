@@ -52,8 +52,9 @@
 /* SIGTERM: how long the release (stick off, priority 0) may take */
 #define HA_SHUTDOWN_MS 10000
 
-/* thread -> gateway: an action of enum vrrp_action_type, or this */
-#define HA_MSG_CHANGED 0x100
+/* thread -> gateway: an action of enum vrrp_action_type, or one of these */
+#define HA_MSG_CHANGED 0x100 /* rewrite the metrics file */
+#define HA_MSG_STOPPED 0x101 /* SHUTDOWN done: INIT, stick off, VIP gone */
 
 struct ha_msg {
 	unsigned int what;
@@ -245,11 +246,18 @@ static void ha_feed(struct gateway *gw, const struct vrrp_event *ev)
 	struct vrrp_output out;
 	unsigned int i;
 
+	if (ev->type == VRRP_IN_SHUTDOWN)
+		ha->stopping = true;
 	vrrp_step(&ha->v, ev, &out);
 	for (i = 0; i < out.n; i++)
 		ha_act(gw, &out.act[i]);
 	ha_note_state(gw);
 	ha_arm(gw);
+	/* ha_shutdown() waits for this: a RELEASE_DONE may be an earlier one */
+	if (ha->stopping && ha->v.state == VRRP_STATE_INIT) {
+		ha->stopping = false;
+		ha_post(gw, HA_MSG_STOPPED);
+	}
 }
 
 static void ha_input(struct gateway *gw, enum vrrp_input type)
@@ -441,6 +449,8 @@ static void ha_dispatch(struct gateway *gw, unsigned int what)
 		gateway_standby(gw, true);
 		break;
 	case VRRP_ACT_POWER_ON_ALLOWED:
+		if (ha->shutting_down)
+			break; /* SHUTDOWN is on its way to the thread */
 		ha->serve_allowed = true;
 		/* the session-end program runs: serve once it is done */
 		if (gw->state != GW_EXEC)
@@ -455,6 +465,8 @@ static void ha_dispatch(struct gateway *gw, unsigned int what)
 		break;
 	case VRRP_ACT_RELEASE_DONE:
 		ha_release_done(gw);
+		break;
+	case HA_MSG_STOPPED:
 		break;
 	default:
 		log_err(gw_name(gw), "vrrp: unknown message %u", what);
@@ -658,6 +670,7 @@ void ha_shutdown(struct gateway *gw)
 		return;
 	ha->after = HA_AFTER_NOTHING;
 	ha->serve_allowed = false;
+	ha->shutting_down = true;
 	if (ha_send(gw, VRRP_IN_SHUTDOWN, 0))
 		return;
 	for (now = now_ms(); now < end; now = now_ms()) {
@@ -672,7 +685,7 @@ void ha_shutdown(struct gateway *gw)
 			poll(&p, 1, ha->power_off_pending ? 100 : (int)(end - now));
 			continue;
 		}
-		if (what == VRRP_ACT_RELEASE_DONE)
+		if (what == HA_MSG_STOPPED)
 			return;
 		ha_dispatch(gw, what);
 	}
