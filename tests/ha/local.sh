@@ -66,6 +66,7 @@ prog=$T/on-end
 cat >"$prog" <<EOF
 #!/bin/sh
 echo "\$PIZWG_GATEWAY: \$PIZWG_REASON" >>"$T/on-end.out"
+env | sort >"$T/on-end.env"
 EOF
 chmod 0700 "$prog"
 mark_power h1
@@ -86,6 +87,9 @@ t exec_then_h1_runs_the_program wait_host h1 "${re_pfx}running ${prog//./\\.}\$"
 t exec_the_program_got_gateway_and_reason wait_for 5 grep -qE \
 	"^$gw: client closed" "$T/on-end.out"
 sed 's/^/# on-end.out: /' "$T/on-end.out"
+# nothing of pizwgd's own environment (ASAN_OPTIONS here) leaks into it
+t exec_the_program_gets_a_clean_environment eval \
+	'! grep -q "^ASAN_OPTIONS=" "$T/on-end.env" && grep -q "^PATH=" "$T/on-end.env"'
 t exec_h2_becomes_master wait_state h2 MASTER 10
 t exec_h2_powers_its_stick wait_power_of h2 on 10
 t exec_h2_serves wait_host h2 "$re_serving" 12

@@ -157,9 +157,29 @@ void gateway_reboot(struct gateway *gw)
 	exit(1);
 }
 
+/* @name=@value: into @buf, for envp */
+static char *env_var(char *buf, size_t len, const char *name, const char *value)
+{
+	snprintf(buf, len, "%s=%s", name, value);
+	return buf;
+}
+
 void gateway_exec(struct gateway *gw, const char *reason)
 {
 	const char *prog = gw->cfg->session.program;
+	/*
+	 * The environment is built before fork(): the VRRP threads make this
+	 * process multi-threaded, and the child may only call
+	 * async-signal-safe functions until it execs (no setenv()).
+	 */
+	char gw_env[64], reason_env[256];
+	char *const envp[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		env_var(gw_env, sizeof(gw_env), "PIZWG_GATEWAY", gw_name(gw)),
+		env_var(reason_env, sizeof(reason_env), "PIZWG_REASON", reason),
+		NULL,
+	};
+	char *const argv[] = { (char *)prog, NULL };
 	pid_t pid;
 
 	pid = fork();
@@ -173,9 +193,7 @@ void gateway_exec(struct gateway *gw, const char *reason)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		setenv("PIZWG_GATEWAY", gw_name(gw), 1);
-		setenv("PIZWG_REASON", reason, 1);
-		execl(prog, prog, (char *)NULL);
+		execve(prog, argv, envp);
 		_exit(127);
 	}
 	log_info(gw_name(gw), "running %s", prog);
