@@ -76,6 +76,7 @@ struct opts {
 	unsigned int sizes[SIZES_MAX];
 	unsigned int nsizes;
 	uint64_t bulk;
+	uint64_t window; /* bulk: most bytes sent and not yet echoed */
 	long pid;
 	unsigned int timeout_s;
 };
@@ -491,19 +492,23 @@ struct bulk {
 	uint64_t sent, got;
 };
 
-/* Writes what it can; true if a byte moved. */
-static bool bulk_send(struct chan *c, struct bulk *b, uint64_t total)
+/* Writes what it can, @window ahead of the echo at most; true if a byte moved. */
+static bool bulk_send(struct chan *c, struct bulk *b, uint64_t total,
+		      uint64_t window)
 {
+	uint64_t room = b->got + window - b->sent;
 	ssize_t n;
 
-	if (b->sent == total)
+	if (b->sent == total || !room)
 		return false;
 	if (b->tx_off == b->tx_len) {
 		b->tx_len = total - b->sent < CHUNK ? total - b->sent : CHUNK;
 		b->tx_off = 0;
 		gen_fill(&b->tx_gen, b->tx, b->tx_len);
 	}
-	n = chan_write(c, b->tx + b->tx_off, b->tx_len - b->tx_off);
+	n = chan_write(c, b->tx + b->tx_off,
+		       b->tx_len - b->tx_off < room ? b->tx_len - b->tx_off :
+						      room);
 	if (n < 0)
 		fail("bulk: the relay closed the connection after %" PRIu64
 		     " bytes sent, %" PRIu64 " received", b->sent, b->got);
@@ -612,7 +617,7 @@ static void bulk(struct chan *c, const struct opts *o)
 		cpu0 = cpu_seconds(o->pid);
 	t0 = last_move = now_ns();
 	while (b->got < o->bulk) {
-		moved = bulk_send(c, b, o->bulk);
+		moved = bulk_send(c, b, o->bulk, o->window);
 		while (bulk_recv(c, b))
 			moved = true;
 		if (moved) {
@@ -623,7 +628,7 @@ static void bulk(struct chan *c, const struct opts *o)
 			fail("bulk: stalled for %u s after %" PRIu64
 			     " bytes sent, %" PRIu64 " received",
 			     o->timeout_s, b->sent, b->got);
-		if (b->sent == o->bulk)
+		if (b->sent == o->bulk || b->sent - b->got >= o->window)
 			c->want_wr = 0;
 		chan_wait(c);
 	}
@@ -661,6 +666,10 @@ static void usage(FILE *f)
 		"  --sizes A[,B...]   frame sizes in bytes, 1..%d (default 16,64)\n"
 		"  --bulk BYTES       bytes each way in the bulk phase (default\n"
 		"                     4194304; 0 skips it)\n"
+		"  --window BYTES     bulk: at most this many bytes sent ahead of the\n"
+		"                     echo (default 8192): the simulated stick's\n"
+		"                     kernel path (cdc-acm under dummy_hcd) drops\n"
+		"                     whole 1 KiB reads when its reader lags\n"
 		"  --pid PID          the relay process: report its CPU seconds per\n"
 		"                     MiB relayed (both directions) during bulk\n"
 		"  --timeout SECONDS  longest stall before failing (default 10)\n"
@@ -717,6 +726,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		{ "sizes", required_argument, NULL, 's' },
 		{ "bulk", required_argument, NULL, 'b' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "window", required_argument, NULL, 'W' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -755,6 +765,9 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		case 'p':
 			o->pid = parse_num("--pid", optarg, 1, 1 << 22);
 			break;
+		case 'W':
+			o->window = parse_num("--window", optarg, 1, 1ULL << 30);
+			break;
 		case 'T':
 			o->timeout_s = parse_num("--timeout", optarg, 1, 3600);
 			break;
@@ -778,7 +791,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = {
 		.name = "pizwg-server", .rounds = 2000, .warmup = 100,
-		.sizes = { 16, 64 }, .nsizes = 2, .bulk = 4 << 20,
+		.sizes = { 16, 64 }, .nsizes = 2, .bulk = 4 << 20, .window = 8192,
 		.timeout_s = 10,
 	};
 	struct chan c = { .fd = -1 };
