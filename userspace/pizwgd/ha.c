@@ -65,6 +65,36 @@ static const char *gw_name(const struct gateway *gw)
 	return gw->cfg->name;
 }
 
+/*
+ * Both pipes carry fixed-size messages, a few bytes each into 64 KiB that
+ * the other side drains: a write is whole or fails. 0, or -EIO after
+ * saying that @whom cannot be reached.
+ */
+static int ha_pipe_put(struct gateway *gw, int fd, const void *m, size_t len,
+		       const char *whom)
+{
+	ssize_t n;
+
+	do
+		n = write(fd, m, len);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)len)
+		return 0;
+	log_err(gw_name(gw), "vrrp: cannot reach %s: %s", whom,
+		n < 0 ? strerror(errno) : "short write");
+	return -EIO;
+}
+
+/* 1 and the message in @m, 0 if none waits, -1 at end of file or error */
+static int ha_pipe_get(int fd, void *m, size_t len)
+{
+	ssize_t n = read(fd, m, len);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	return n == (ssize_t)len ? 1 : -1;
+}
+
 /* --- the VRRP thread ------------------------------------------------------ */
 
 static void ha_feed(struct gateway *gw, const struct vrrp_event *ev);
@@ -72,15 +102,8 @@ static void ha_feed(struct gateway *gw, const struct vrrp_event *ev);
 static void ha_post(struct gateway *gw, unsigned int what)
 {
 	struct ha_msg m = { .what = what };
-	ssize_t n;
 
-	/* a few bytes into a 64 KiB pipe that the gateway drains */
-	do
-		n = write(gw->ha.to_main[1], &m, sizeof(m));
-	while (n < 0 && errno == EINTR);
-	if (n != sizeof(m))
-		log_err(gw_name(gw), "vrrp: cannot reach the gateway: %s",
-			n < 0 ? strerror(errno) : "short write");
+	ha_pipe_put(gw, gw->ha.to_main[1], &m, sizeof(m), "the gateway");
 }
 
 /*
@@ -118,21 +141,12 @@ static void ha_note_state(struct gateway *gw)
 	ha_post(gw, HA_MSG_CHANGED);
 }
 
-static void ha_vip_text(const struct gateway *gw, char *buf, size_t len)
-{
-	const struct pizwg_vrrp_config *r = &gw->cfg->vrrp;
-	char a[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &r->vip, a, sizeof(a));
-	snprintf(buf, len, "%s/%u", a, r->vip_prefix);
-}
-
 static void ha_add_vip(struct gateway *gw, bool renew)
 {
 	struct gw_ha *ha = &gw->ha;
 	char vip[32];
 
-	ha_vip_text(gw, vip, sizeof(vip));
+	vrrp_net_vip_str(&ha->n, vip, sizeof(vip));
 	if (vrrp_net_add_vip(&ha->n)) {
 		log_err(gw_name(gw), "vrrp: %s", vrrp_net_error(&ha->n));
 	} else if (!renew) {
@@ -159,7 +173,7 @@ static void ha_del_vip(struct gateway *gw)
 	timer_cancel(&ha->vip_timer);
 	timer_cancel(&ha->garp_timer);
 	ha->garp_left = 0;
-	ha_vip_text(gw, vip, sizeof(vip));
+	vrrp_net_vip_str(&ha->n, vip, sizeof(vip));
 	if (vrrp_net_del_vip(&ha->n))
 		log_err(gw_name(gw), "vrrp: %s", vrrp_net_error(&ha->n));
 	else
@@ -361,16 +375,14 @@ static void ha_cmd_ready(struct watch *w, uint32_t events)
 {
 	struct gateway *gw = container_of(w, struct gateway, ha.cmd_w);
 	struct vrrp_event ev;
-	ssize_t n;
+	int ret;
 
 	(void)events;
-	n = read(w->fd, &ev, sizeof(ev));
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n != sizeof(ev)) {
+	ret = ha_pipe_get(w->fd, &ev, sizeof(ev));
+	if (ret < 0)
 		loop_stop(&gw->ha.tloop);
+	if (ret <= 0)
 		return;
-	}
 	ev.now_ms = now_ms();
 	ha_feed(gw, &ev);
 }
@@ -392,16 +404,9 @@ static int ha_send(struct gateway *gw, enum vrrp_input type,
 		   uint32_t backoff_ms)
 {
 	struct vrrp_event ev = { .type = type, .backoff_ms = backoff_ms };
-	ssize_t n;
 
-	do
-		n = write(gw->ha.to_thread[1], &ev, sizeof(ev));
-	while (n < 0 && errno == EINTR);
-	if (n == sizeof(ev))
-		return 0;
-	log_err(gw_name(gw), "vrrp: cannot reach the VRRP thread: %s",
-		n < 0 ? strerror(errno) : "short write");
-	return -EIO;
+	return ha_pipe_put(gw, gw->ha.to_thread[1], &ev, sizeof(ev),
+			   "the VRRP thread");
 }
 
 /* Switches the stick off and confirms it; retried until the module agrees. */
@@ -478,15 +483,11 @@ static void ha_dispatch(struct gateway *gw, unsigned int what)
 static int ha_recv(struct gateway *gw, unsigned int *what)
 {
 	struct ha_msg m;
-	ssize_t n;
+	int ret = ha_pipe_get(gw->ha.to_main[0], &m, sizeof(m));
 
-	n = read(gw->ha.to_main[0], &m, sizeof(m));
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n != sizeof(m))
-		return -1;
-	*what = m.what;
-	return 1;
+	if (ret > 0)
+		*what = m.what;
+	return ret;
 }
 
 static void ha_main_ready(struct watch *w, uint32_t events)
@@ -597,7 +598,7 @@ int ha_start(struct gateway *gw)
 	int ret;
 
 	inet_ntop(AF_INET, &ha->n.saddr, a, sizeof(a));
-	ha_vip_text(gw, vip, sizeof(vip));
+	vrrp_net_vip_str(&ha->n, vip, sizeof(vip));
 	log_info(gw_name(gw),
 		 "vrrp: instance vrid %u on %s from %s, vip %s, priority %u, interval %u cs, version %u%s",
 		 gw->cfg->vrrp.vrid, ha->n.ifname, a, vip,

@@ -543,7 +543,7 @@ static struct rtnl_addr *vip_addr(struct vrrp_net *n, bool lifetimes)
 	return a;
 }
 
-static const char *vip_str(const struct vrrp_net *n, char *buf, size_t len)
+const char *vrrp_net_vip_str(const struct vrrp_net *n, char *buf, size_t len)
 {
 	char a[INET_ADDRSTRLEN];
 
@@ -560,11 +560,11 @@ int vrrp_net_add_vip(struct vrrp_net *n)
 
 	if (!a)
 		return fail(n, "VIP %s: out of memory",
-			    vip_str(n, s, sizeof(s)));
+			    vrrp_net_vip_str(n, s, sizeof(s)));
 	rc = rtnl_addr_add(n->rtnl, a, NLM_F_REPLACE);
 	rtnl_addr_put(a);
 	if (rc < 0)
-		return fail(n, "adding VIP %s: %s", vip_str(n, s, sizeof(s)),
+		return fail(n, "adding VIP %s: %s", vrrp_net_vip_str(n, s, sizeof(s)),
 			    nl_geterror(rc));
 	return 0;
 }
@@ -577,13 +577,13 @@ int vrrp_net_del_vip(struct vrrp_net *n)
 
 	if (!a)
 		return fail(n, "VIP %s: out of memory",
-			    vip_str(n, s, sizeof(s)));
+			    vrrp_net_vip_str(n, s, sizeof(s)));
 	rc = rtnl_addr_delete(n->rtnl, a, 0);
 	rtnl_addr_put(a);
 	/* the interface gone (its namespace too): so is the address */
 	if (rc < 0 && rc != -NLE_NOADDR && rc != -NLE_OBJ_NOTFOUND &&
 	    rc != -NLE_NODEV)
-		return fail(n, "removing VIP %s: %s", vip_str(n, s, sizeof(s)),
+		return fail(n, "removing VIP %s: %s", vrrp_net_vip_str(n, s, sizeof(s)),
 			    nl_geterror(rc));
 	return 0;
 }

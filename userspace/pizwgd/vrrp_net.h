@@ -103,6 +103,8 @@ int vrrp_net_recv(struct vrrp_net *n, struct vrrp_advert *adv,
 		  enum vrrp_drop *why);
 
 /* Adds the VIP, or renews its lifetime if it is there already. */
+/* "ADDRESS/PREFIX" of the VIP into @buf; returns @buf. */
+const char *vrrp_net_vip_str(const struct vrrp_net *n, char *buf, size_t len);
 int vrrp_net_add_vip(struct vrrp_net *n);
 /* Removes the VIP; success if it was not there (e.g. it expired). */
 int vrrp_net_del_vip(struct vrrp_net *n);
