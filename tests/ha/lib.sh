@@ -715,18 +715,7 @@ trap 'exit 143' TERM
 ha_net_down
 ha_net_up || bail "cannot set up the namespaces"
 
-if [[ -n ${PIZWG_SERVE_CERTS:-} ]]; then
-	cp -a "$PIZWG_SERVE_CERTS" "$T/root" || bail "cannot copy $PIZWG_SERVE_CERTS"
-else
-	mkdir "$T/root" || bail "mkdir $T/root"
-	"$pizwg_setup" --root "$T/root" >/dev/null || bail "pizwg-setup failed"
-fi
-ca_crt=$T/root/etc/pizwg/ca.crt
-ca_key=$T/root/etc/pizwg/ca.key
-srv_crt=$T/root/etc/pizwg/server.crt
-srv_key=$T/root/etc/pizwg/server.key
-clients_pem=$T/root/etc/pizwg/clients.pem
-client_pem=$T/root/root/pizwg-client.pem
+certs_up
 
 # The fake sticks: tests/ha/suite starts them once for all scenarios
 # (PIZWG_HA_FAKESTICKS=1); they answer across power cycles. Started here,

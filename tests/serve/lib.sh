@@ -602,6 +602,26 @@ wait_power() {
 	wait_line "$monitor_log" " port $hub $port power $1 " "$2"
 }
 
+# certs_up: the certificates in $T/root, copied from $PIZWG_SERVE_CERTS (a
+# pizwg-setup root the suite made once: it takes about 25 s in the VM) or
+# made now, and the paths of their files.
+certs_up() {
+	if [[ -n ${PIZWG_SERVE_CERTS:-} ]]; then
+		cp -a "$PIZWG_SERVE_CERTS" "$T/root" ||
+			bail "cannot copy $PIZWG_SERVE_CERTS"
+	else
+		mkdir "$T/root" || bail "mkdir $T/root"
+		"$pizwg_setup" --root "$T/root" >/dev/null ||
+			bail "pizwg-setup failed"
+	fi
+	ca_crt=$T/root/etc/pizwg/ca.crt
+	ca_key=$T/root/etc/pizwg/ca.key
+	srv_crt=$T/root/etc/pizwg/server.crt
+	srv_key=$T/root/etc/pizwg/server.key
+	clients_pem=$T/root/etc/pizwg/clients.pem
+	client_pem=$T/root/root/pizwg-client.pem
+}
+
 # --- set-up ---------------------------------------------------------------------
 
 # tests/ha/lib.sh sources this file for its helpers only (PIZWG_LIB_ONLY=1):
@@ -631,17 +651,4 @@ ip netns del pz-cli 2>/dev/null
 ip netns del pz-srv 2>/dev/null
 net_up || bail "cannot set up the namespaces pz-srv and pz-cli"
 
-# pizwg-setup takes about 25 s in the emulated VM: the suite runs it once
-# and passes its root in PIZWG_SERVE_CERTS.
-if [[ -n ${PIZWG_SERVE_CERTS:-} ]]; then
-	cp -a "$PIZWG_SERVE_CERTS" "$T/root" || bail "cannot copy $PIZWG_SERVE_CERTS"
-else
-	mkdir "$T/root" || bail "mkdir $T/root"
-	"$pizwg_setup" --root "$T/root" >/dev/null || bail "pizwg-setup failed"
-fi
-ca_crt=$T/root/etc/pizwg/ca.crt
-ca_key=$T/root/etc/pizwg/ca.key
-srv_crt=$T/root/etc/pizwg/server.crt
-srv_key=$T/root/etc/pizwg/server.key
-clients_pem=$T/root/etc/pizwg/clients.pem
-client_pem=$T/root/root/pizwg-client.pem
+certs_up
