@@ -58,7 +58,9 @@ struct session {
 	uint64_t last_activity;	/* ms, CLOCK_MONOTONIC */
 	int ssl_write_wants;	/* EPOLLIN/EPOLLOUT a blocked SSL_write waits for */
 	int ssl_read_wants;
-	uint8_t up[4096];	/* stick -> client */
+	/* false once a read came back short: wait for epoll before the next */
+	bool tty_readable, sock_readable;
+	uint8_t up[16384];	/* stick -> client: one TLS record's plaintext */
 	size_t up_len, up_off;
 	uint8_t down[16640];	/* client -> stick: one TLS record fits */
 	size_t down_len, down_off;
