@@ -463,6 +463,16 @@ static void ha_dispatch(struct gateway *gw, unsigned int what)
 		break;
 	case VRRP_ACT_STOP_SERVING:
 		ha->serve_allowed = false;
+		/*
+		 * The stick off before its tty is closed: closing an open
+		 * ACM tty drops DTR through the USB stack, tens of ms under
+		 * TCG, and the release's priority 0 waits for the power-off,
+		 * not for the close. The POWER_OFF that follows switches it
+		 * off once more and confirms. No port event can intervene:
+		 * gateway_standby() leaves SERVING before the loop runs.
+		 */
+		if (gw->m.stick_powered)
+			gateway_power_off(gw);
 		gateway_standby(gw, true);
 		break;
 	case VRRP_ACT_POWER_OFF:
@@ -665,6 +675,7 @@ void ha_shutdown(struct gateway *gw)
 	uint64_t end = now_ms() + HA_SHUTDOWN_MS, now, retry_at = 0;
 	struct pollfd p = { .fd = ha->to_main[0], .events = POLLIN };
 	unsigned int what;
+	bool off;
 	int ret;
 
 	if (!ha->started)
@@ -672,7 +683,17 @@ void ha_shutdown(struct gateway *gw)
 	ha->after = HA_AFTER_NOTHING;
 	ha->serve_allowed = false;
 	ha->shutting_down = true;
+	/*
+	 * The stick off first, here, so that priority 0 waits for nothing
+	 * but that: its confirmation goes right behind SHUTDOWN (which puts
+	 * a master in RELEASING; in any other state it is ignored). Nothing
+	 * can switch the stick on again meanwhile: POWER_ON_ALLOWED is
+	 * ignored from now on. The thread's own POWER_OFF is answered too.
+	 */
+	off = !gateway_power_off(gw);
 	if (ha_send(gw, VRRP_IN_SHUTDOWN, 0))
+		return;
+	if (off && ha_send(gw, VRRP_IN_POWER_OFF_CONFIRMED, 0))
 		return;
 	for (now = now_ms(); now < end; now = now_ms()) {
 		if (ha->power_off_pending && now >= retry_at) {
