@@ -25,7 +25,10 @@
  * Output (stdout), one line each:
  *   tls VERSION CIPHER                 (TLS only)
  *   latency SIZE p50 US p90 US p99 US max US
- *   bulk BYTES seconds S mibps R [cpu_s C cpu_s_per_mib P]
+ *   bulk BYTES seconds S mibps R reads N [cpu_s C cpu_s_per_mib P]
+ * where N counts the reads of the echo that returned bytes: through TLS each
+ * is one record, so BYTES / N is the relay's mean record size towards the
+ * client (each record costs the relay a tty read, a seal and a send).
  * Any lost, reordered or corrupted byte and any stall longer than the
  * timeout fails the run with one line on stderr saying where.
  *
@@ -490,6 +493,7 @@ struct bulk {
 	uint8_t tx[CHUNK], rx[CHUNK];
 	size_t tx_len, tx_off;	/* the chunk being written */
 	uint64_t sent, got;
+	uint64_t reads;		/* reads that returned bytes: TLS records */
 };
 
 /* Writes what it can, @window ahead of the echo at most; true if a byte moved. */
@@ -597,6 +601,7 @@ static bool bulk_recv(struct chan *c, struct bulk *b)
 		if (b->rx[i] != gen_byte(&b->rx_gen))
 			bulk_mismatch(c, b->rx + i, n - i, b->got + i);
 	b->got += n;
+	b->reads += n > 0;
 	if (b->got > b->sent)
 		fail("bulk: %" PRIu64 " bytes came back but only %" PRIu64
 		     " were sent", b->got, b->sent);
@@ -635,8 +640,8 @@ static void bulk(struct chan *c, const struct opts *o)
 	t1 = now_ns();
 	secs = (t1 - t0) / 1e9;
 	mib = o->bulk / 1048576.0;
-	printf("bulk %" PRIu64 " seconds %.3f mibps %.3f", o->bulk, secs,
-	       mib / secs);
+	printf("bulk %" PRIu64 " seconds %.3f mibps %.3f reads %" PRIu64,
+	       o->bulk, secs, mib / secs, b->reads);
 	if (o->pid) {
 		cpu1 = cpu_seconds(o->pid);
 		printf(" cpu_s %.2f cpu_s_per_mib %.4f", cpu1 - cpu0,
@@ -676,7 +681,7 @@ static void usage(FILE *f)
 		"  --help             this text\n"
 		"\n"
 		"Prints \"tls VERSION CIPHER\", \"latency SIZE p50 US p90 US p99 US max US\"\n"
-		"per size, \"bulk BYTES seconds S mibps R [cpu_s C cpu_s_per_mib P]\".\n"
+		"per size, \"bulk BYTES seconds S mibps R reads N [cpu_s C cpu_s_per_mib P]\".\n"
 		"Exit status: 0 measured, 1 relay or stick failure (one line on\n"
 		"stderr), 2 usage error.\n",
 		FRAME_MAX);
