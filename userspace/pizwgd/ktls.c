@@ -4,7 +4,6 @@
  * record-type aware reads. See ktls.h for the sequence.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 
+#include "errbuf.h"
 #include "hkdf.h"
 #include "ktls.h"
 
@@ -34,20 +34,6 @@
 
 /* The SSL ex_data slot of the attached struct ktls_secret; -1: none yet. */
 static int ktls_ex_index = -1;
-
-static void ktls_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void ktls_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int ktls_ex_index_get(void)
 {
@@ -206,22 +192,22 @@ int ktls_tls13_crypto_info(uint16_t suite, const uint8_t *secret,
 		key_len = TLS_CIPHER_CHACHA20_POLY1305_KEY_SIZE;
 		break;
 	default:
-		ktls_err(
+		errbuf_set(
 			err, errlen,
 			"cipher suite 0x%04x has no kernel TLS 1.3 receive path here",
 			suite);
 		return -EPROTONOSUPPORT;
 	}
 	if (secret_len != (size_t)EVP_MD_get_size(md)) {
-		ktls_err(err, errlen,
-			 "%s needs a %d-byte traffic secret, got %zu bytes",
-			 name, EVP_MD_get_size(md), secret_len);
+		errbuf_set(err, errlen,
+			   "%s needs a %d-byte traffic secret, got %zu bytes",
+			   name, EVP_MD_get_size(md), secret_len);
 		return -EINVAL;
 	}
 	ret = tls13_traffic_keys(md, secret, secret_len, key, key_len, iv);
 	if (ret) {
-		ktls_err(err, errlen, "%s: deriving the traffic keys failed",
-			 name);
+		errbuf_set(err, errlen, "%s: deriving the traffic keys failed",
+			   name);
 		return ret;
 	}
 
@@ -264,14 +250,14 @@ static int ktls_check_unbuffered(SSL *ssl, char *err, size_t errlen)
 	int pending;
 
 	if (SSL_get_read_ahead(ssl)) {
-		ktls_err(
+		errbuf_set(
 			err, errlen,
 			"read-ahead is on: OpenSSL may hold records the kernel would never see");
 		return -EBUSY;
 	}
 	pending = SSL_pending(ssl);
 	if (pending > 0 || SSL_has_pending(ssl)) {
-		ktls_err(
+		errbuf_set(
 			err, errlen,
 			"OpenSSL already holds client data (%d bytes decrypted%s); the kernel would never see it",
 			pending,
@@ -292,28 +278,28 @@ static int ktls_attach_ulp(int fd, char *err, size_t errlen)
 
 	if (getsockopt(fd, IPPROTO_TCP, TCP_ULP, name, &len)) {
 		ret = -errno;
-		ktls_err(err, errlen, "not a TCP socket (TCP_ULP: %s)",
-			 strerror(-ret));
+		errbuf_set(err, errlen, "not a TCP socket (TCP_ULP: %s)",
+			   strerror(-ret));
 		return ret;
 	}
 	name[len < KTLS_ULP_NAME_MAX ? len : KTLS_ULP_NAME_MAX] = '\0';
 	if (!strcmp(name, "tls"))
 		return 0;
 	if (name[0]) {
-		ktls_err(err, errlen, "the socket carries the ULP \"%s\"",
-			 name);
+		errbuf_set(err, errlen, "the socket carries the ULP \"%s\"",
+			   name);
 		return -EEXIST;
 	}
 	if (!setsockopt(fd, IPPROTO_TCP, TCP_ULP, "tls", sizeof("tls")))
 		return 0;
 	ret = -errno;
 	if (ret == -ENOENT)
-		ktls_err(
+		errbuf_set(
 			err, errlen,
 			"the kernel has no \"tls\" module (TCP_ULP \"tls\": %s)",
 			strerror(-ret));
 	else
-		ktls_err(err, errlen, "TCP_ULP \"tls\": %s", strerror(-ret));
+		errbuf_set(err, errlen, "TCP_ULP \"tls\": %s", strerror(-ret));
 	return ret;
 }
 
@@ -325,22 +311,22 @@ int ktls_install_tls13_rx(SSL *ssl, int fd, struct ktls_secret *s, char *err,
 	socklen_t ci_len = 0;
 	int ret;
 
-	ktls_err(err, errlen, "%s", "");
+	errbuf_set(err, errlen, "%s", "");
 	if (SSL_version(ssl) != TLS1_3_VERSION) {
-		ktls_err(err, errlen,
-			 "%s: only TLS 1.3 receive is installed here",
-			 SSL_get_version(ssl));
+		errbuf_set(err, errlen,
+			   "%s: only TLS 1.3 receive is installed here",
+			   SSL_get_version(ssl));
 		ret = -EPROTONOSUPPORT;
 		goto out;
 	}
 	cipher = SSL_get_current_cipher(ssl);
 	if (!cipher) {
-		ktls_err(err, errlen, "no cipher suite negotiated");
+		errbuf_set(err, errlen, "no cipher suite negotiated");
 		ret = -EPROTONOSUPPORT;
 		goto out;
 	}
 	if (!s->len) {
-		ktls_err(
+		errbuf_set(
 			err, errlen,
 			"no client traffic secret captured for this connection");
 		ret = -ENOKEY;
@@ -359,8 +345,8 @@ int ktls_install_tls13_rx(SSL *ssl, int fd, struct ktls_secret *s, char *err,
 		goto out;
 	if (setsockopt(fd, SOL_TLS, TLS_RX, &ci, ci_len)) {
 		ret = -errno;
-		ktls_err(err, errlen, "setsockopt TLS_RX (%s): %s",
-			 SSL_CIPHER_get_name(cipher), strerror(-ret));
+		errbuf_set(err, errlen, "setsockopt TLS_RX (%s): %s",
+			   SSL_CIPHER_get_name(cipher), strerror(-ret));
 		goto out;
 	}
 	s->rx = true;
@@ -412,26 +398,26 @@ static enum ktls_verdict ktls_alert_verdict(const uint8_t *data, size_t len,
 	int value;
 
 	if (len != 2) {
-		ktls_err(msg, msglen,
-			 "client sent a malformed alert (%zu bytes)", len);
+		errbuf_set(msg, msglen,
+			   "client sent a malformed alert (%zu bytes)", len);
 		return KTLS_ALERT;
 	}
 	if (data[1] == TLS13_ALERT_CLOSE_NOTIFY) {
-		ktls_err(msg, msglen,
-			 "client closed the session (close_notify)");
+		errbuf_set(msg, msglen,
+			   "client closed the session (close_notify)");
 		return KTLS_CLOSE_NOTIFY;
 	}
 	value = data[0] << 8 | data[1];
-	ktls_err(msg, msglen, "client sent alert %s: %s (%u)",
-		 SSL_alert_type_string_long(value),
-		 SSL_alert_desc_string_long(value), data[1]);
+	errbuf_set(msg, msglen, "client sent alert %s: %s (%u)",
+		   SSL_alert_type_string_long(value),
+		   SSL_alert_desc_string_long(value), data[1]);
 	return KTLS_ALERT;
 }
 
 enum ktls_verdict ktls_record_verdict(uint8_t record_type, const uint8_t *data,
 				      size_t len, char *msg, size_t msglen)
 {
-	ktls_err(msg, msglen, "%s", "");
+	errbuf_set(msg, msglen, "%s", "");
 	switch (record_type) {
 	case KTLS_RECORD_DATA:
 		return KTLS_DATA;
@@ -439,29 +425,29 @@ enum ktls_verdict ktls_record_verdict(uint8_t record_type, const uint8_t *data,
 		return ktls_alert_verdict(data, len, msg, msglen);
 	case KTLS_RECORD_HANDSHAKE:
 		if (len >= 1 && data[0] == TLS13_HS_KEY_UPDATE) {
-			ktls_err(
+			errbuf_set(
 				msg, msglen,
 				"client sent KeyUpdate: kernel TLS cannot re-key the receive side on this kernel, ending the session");
 			return KTLS_KEY_UPDATE;
 		}
 		if (len >= 1 && data[0] == TLS13_HS_NEW_SESSION_TICKET) {
-			ktls_err(
+			errbuf_set(
 				msg, msglen,
 				"client sent NewSessionTicket, which only a server may send; ending the session");
 			return KTLS_UNEXPECTED;
 		}
 		if (len >= 1)
-			ktls_err(
+			errbuf_set(
 				msg, msglen,
 				"client sent post-handshake message type %u, which kernel TLS cannot process; ending the session",
 				data[0]);
 		else
-			ktls_err(
+			errbuf_set(
 				msg, msglen,
 				"client sent an empty handshake record; ending the session");
 		return KTLS_UNEXPECTED;
 	default:
-		ktls_err(
+		errbuf_set(
 			msg, msglen,
 			"client sent a record of unexpected type %u; ending the session",
 			record_type);

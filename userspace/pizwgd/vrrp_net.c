@@ -23,6 +23,7 @@
 #include <netlink/route/link.h>
 #include <netlink/socket.h>
 
+#include "errbuf.h"
 #include "vrrp_net.h"
 
 #ifndef IFF_LOWER_UP
@@ -54,20 +55,6 @@ static int fail(struct vrrp_net *n, const char *fmt, ...)
 	return -1;
 }
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static uint32_t prefix_mask(unsigned int prefix)
 {
 	return prefix ? htonl(~0u << (32 - prefix)) : 0;
@@ -80,15 +67,17 @@ int vrrp_net_defaults(uint32_t addr, unsigned int prefix, uint32_t *vip,
 	unsigned int last = ntohl(addr) & 0xff;
 
 	if (prefix < 1 || prefix > 24) {
-		errf(err, errlen,
-		     "prefix /%u: the default VIP (.254) needs a prefix of /1../24",
-		     prefix);
+		errbuf_set(
+			err, errlen,
+			"prefix /%u: the default VIP (.254) needs a prefix of /1../24",
+			prefix);
 		return -1;
 	}
 	v = (addr & prefix_mask(prefix)) | htonl(254);
 	if (v == addr) {
-		errf(err, errlen,
-		     "the host address is the default VIP (.254): set vip");
+		errbuf_set(
+			err, errlen,
+			"the host address is the default VIP (.254): set vip");
 		return -1;
 	}
 	*vip = v;
@@ -164,7 +153,8 @@ static int primary_of(struct nl_sock *sk, int ifindex, uint32_t *addr,
 
 	rc = rtnl_addr_alloc_cache(sk, &cache);
 	if (rc < 0) {
-		errf(err, errlen, "listing addresses: %s", nl_geterror(rc));
+		errbuf_set(err, errlen, "listing addresses: %s",
+			   nl_geterror(rc));
 		return -1;
 	}
 	for (o = nl_cache_get_first(cache); o && n < 64;
@@ -189,7 +179,7 @@ static int primary_of(struct nl_sock *sk, int ifindex, uint32_t *addr,
 	}
 	nl_cache_free(cache);
 	if (i < 0) {
-		errf(err, errlen, "no primary IPv4 address");
+		errbuf_set(err, errlen, "no primary IPv4 address");
 		return -1;
 	}
 	return 0;
@@ -204,22 +194,23 @@ int vrrp_net_primary_address(const char *ifname, uint32_t *addr,
 	int rc;
 
 	if (!ifindex) {
-		errf(err, errlen, "%s: %s", ifname, strerror(errno));
+		errbuf_set(err, errlen, "%s: %s", ifname, strerror(errno));
 		return -1;
 	}
 	sk = nl_socket_alloc();
 	if (!sk) {
-		errf(err, errlen, "%s: out of memory", ifname);
+		errbuf_set(err, errlen, "%s: out of memory", ifname);
 		return -1;
 	}
 	rc = nl_connect(sk, NETLINK_ROUTE);
 	if (rc < 0) {
-		errf(err, errlen, "%s: rtnetlink: %s", ifname, nl_geterror(rc));
+		errbuf_set(err, errlen, "%s: rtnetlink: %s", ifname,
+			   nl_geterror(rc));
 		goto out;
 	}
 	rc = primary_of(sk, ifindex, addr, prefix, why, sizeof(why));
 	if (rc < 0)
-		errf(err, errlen, "%s: %s", ifname, why);
+		errbuf_set(err, errlen, "%s: %s", ifname, why);
 out:
 	nl_socket_free(sk);
 	return rc < 0 ? -1 : 0;
@@ -233,14 +224,14 @@ int vrrp_net_default_interface(char *ifname, size_t len, uint32_t *addr,
 	FILE *f = fopen("/proc/net/route", "re");
 
 	if (!f) {
-		errf(err, errlen, "/proc/net/route: %s", strerror(errno));
+		errbuf_set(err, errlen, "/proc/net/route: %s", strerror(errno));
 		return -1;
 	}
 	got = fread(text, 1, sizeof(text) - 1, f);
 	text[got] = '\0';
 	fclose(f);
 	if (vrrp_net_parse_default_route(text, ifname, len)) {
-		errf(err, errlen, "no IPv4 default route: set interface");
+		errbuf_set(err, errlen, "no IPv4 default route: set interface");
 		return -1;
 	}
 	return vrrp_net_primary_address(ifname, addr, prefix, err, errlen);
