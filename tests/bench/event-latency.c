@@ -29,7 +29,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,6 +44,8 @@
 #define PROG "event-latency"
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+#include "bench.h"
+
 #define BAUD 115200
 #define SETTLE_MS 200
 
@@ -66,26 +67,6 @@ struct bench {
 	uint64_t added_ns;
 	char tty[PIZWG_NAME_MAX];
 };
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(EXIT_FAIL);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
 
 static bool on_our_port(const struct bench *b, const struct pizwg_tty *t)
 {

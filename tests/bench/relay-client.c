@@ -60,6 +60,8 @@
 #define PROG "relay-client"
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+#include "bench.h"
+
 #define CHUNK 16384
 #define FRAME_MAX 4096
 #define SIZES_MAX 8
@@ -92,18 +94,6 @@ struct chan {
 	short want_wr;	/* poll events a blocked write waits for */
 };
 
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(EXIT_FAIL);
-}
-
 static void usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -121,14 +111,6 @@ static void tls_fail(const char *what)
 	unsigned long e = ERR_get_error();
 
 	fail("%s: %s", what, e ? ERR_reason_error_string(e) : "failed");
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
 /* xorshift64*: the bytes we send, reproducible on the reading side. */
