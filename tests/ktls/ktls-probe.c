@@ -8,8 +8,10 @@
  * plain userspace OpenSSL client, as socat is. The server installs TLS_RX
  * with ktls_install_tls13_rx() and reads the client's bytes with
  * ktls_recv(); the client's close_notify must come back as an alert record,
- * alone, after the data before it. A last session has the client send a
- * KeyUpdate, which must be reported and must stop delivery. Prints TAP and
+ * alone, after the data before it. Another session has the client send a
+ * KeyUpdate, which must be reported and must stop delivery; the last has
+ * the client pad its records, which the kernel's zero-copy path
+ * (TLS_RX_EXPECT_NO_PAD) must decrypt again and deliver. Prints TAP and
  * /proc/net/tls_stat; exits 1 if any check failed.
  *
  * Needs the tls module: modprobe tls && build/tests/ktls-probe
@@ -187,6 +189,17 @@ static void session_close(struct session *s)
 		close(s->cfd);
 }
 
+/* The socket's TLS_RX_EXPECT_NO_PAD, -1 if it cannot be read. */
+static int no_pad(int fd)
+{
+	unsigned int val = 0;
+	socklen_t len = sizeof(val);
+
+	if (getsockopt(fd, SOL_TLS, TLS_RX_EXPECT_NO_PAD, &val, &len))
+		return -1;
+	return val;
+}
+
 /*
  * Handshake, kTLS TX by OpenSSL, TLS_RX by us: the state pizwgd serves in.
  * early, if not NULL, is sent by the client the moment its side of the
@@ -260,6 +273,8 @@ static bool session_open(struct session *s, const char *suite,
 	ktls_status(s->srv, &tx, &rx);
 	tap(tx && rx && s->secret.len == 0,
 	    "%s: ktls_status reports TX and RX, secret wiped", suite);
+	tap(s->secret.rx_zero_copy && no_pad(s->sfd) == 1,
+	    "%s: TLS_RX_EXPECT_NO_PAD is on (zero-copy decryption)", suite);
 	return true;
 }
 
@@ -333,6 +348,7 @@ static void session_data_and_close(const char *suite)
 	int records;
 	ssize_t n;
 	size_t i;
+	bool ok;
 
 	if (!session_open(&s, suite, "hello"))
 		goto out;
@@ -342,11 +358,12 @@ static void session_data_and_close(const char *suite)
 	tap(recv_data(&s, buf, 5, &records) && !memcmp(buf, "hello", 5),
 	    "%s: what the client sent before the server's handshake ended comes through TLS_RX",
 	    suite);
-	tap(client_write(&s, bulk, sizeof(bulk)) &&
-		    recv_data(&s, got, sizeof(got), &records) &&
-		    !memcmp(got, bulk, sizeof(bulk)),
-	    "%s: %d bytes over several records arrive intact (%d reads)", suite,
-	    BULK_LEN, records);
+	/* Before tap(): its arguments are evaluated in no set order. */
+	ok = client_write(&s, bulk, sizeof(bulk)) &&
+	     recv_data(&s, got, sizeof(got), &records) &&
+	     !memcmp(got, bulk, sizeof(bulk));
+	tap(ok, "%s: %d bytes over several records arrive intact (%d reads)",
+	    suite, BULK_LEN, records);
 
 	n = SSL_write(s.srv, "pong", 4);
 	tap(n == 4 && SSL_read(s.cli, buf, sizeof(buf)) == 4 &&
@@ -410,6 +427,51 @@ out:
 	session_close(&s);
 }
 
+/*
+ * A client that pads its records (RFC 8446 section 5.4) breaks the
+ * expectation of TLS_RX_EXPECT_NO_PAD: the kernel must decrypt those records
+ * again, into its own buffer, and still deliver every byte in order.
+ */
+static void session_padded(void)
+{
+	const char *suite = "TLS_AES_256_GCM_SHA384";
+	static uint8_t sent[3000], got[sizeof(sent)];
+	long retries = tls_stat("TlsDecryptRetry", false);
+	struct session s;
+	int records = 0;
+	size_t i;
+	bool ok;
+
+	if (retries < 0) {
+		tap(false, "padding: %s has TlsDecryptRetry", TLS_STAT);
+		return;
+	}
+	if (!session_open(&s, suite, NULL))
+		goto out;
+	for (i = 0; i < sizeof(sent); i++)
+		sent[i] = (uint8_t)(i * 7 + 3);
+	tap(SSL_set_block_padding(s.cli, 512) == 1,
+	    "padding: the client pads its records to 512-byte blocks");
+	/*
+	 * Three records. The first two fit the reader's buffer, so the kernel
+	 * tries zero copy on them, finds padding and decrypts again; the third
+	 * may not fit what is left of the buffer and go the copying way at once.
+	 */
+	ok = client_write(&s, sent, 4) && client_write(&s, sent + 4, 1500) &&
+	     client_write(&s, sent + 1504, sizeof(sent) - 1504) &&
+	     recv_data(&s, got, sizeof(got), &records) &&
+	     !memcmp(sent, got, sizeof(sent));
+	tap(ok,
+	    "padding: every byte of the padded records arrives, in order (%d reads)",
+	    records);
+	retries = tls_stat("TlsDecryptRetry", false) - retries;
+	tap(retries >= 2,
+	    "padding: the kernel decrypted them again without zero copy (TlsDecryptRetry +%ld)",
+	    retries);
+out:
+	session_close(&s);
+}
+
 static void usage(void)
 {
 	printf("usage: ktls-probe\n"
@@ -454,10 +516,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
 		session_data_and_close(suites[i]);
 	session_key_update();
+	session_padded();
 
 	rx_after = tls_stat("TlsRxSw", true);
-	tap(rx_after - rx_before == 4,
-	    "%s: TlsRxSw counted the 4 receive sides installed (%ld)", TLS_STAT,
+	tap(rx_after - rx_before == 5,
+	    "%s: TlsRxSw counted the 5 receive sides installed (%ld)", TLS_STAT,
 	    rx_after - rx_before);
 	EVP_PKEY_free(key);
 	X509_free(cert);

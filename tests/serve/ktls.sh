@@ -4,7 +4,8 @@
 # Kernel TLS: with ktls = auto, a TLS 1.3 and a TLS 1.2 session each run on
 # kernel TLS in both directions (/proc/net/tls_stat in the server's
 # namespace: TlsCurrTxSw and TlsCurrRxSw are 1 during the session, and the
-# session's log line says "kernel TLS tx rx"); with ktls = off, and on a
+# session's log line says "kernel TLS tx rx", for TLS 1.3 with "(zero-copy
+# rx)": TLS_RX_EXPECT_NO_PAD); with ktls = off, and on a
 # kernel whose `tls` module cannot load, the same session works through
 # userspace TLS and says so.
 # TAP. Run by tests/serve/suite inside the VM, first: the case without the
@@ -95,8 +96,8 @@ modprobe tls || bail "modprobe tls"
 
 tx=$(tls_stat TlsTxSw) rx=$(tls_stat TlsRxSw)
 t tls13_session_starts_with_ktls_auto session "$T/auto.conf"
-t_pizwgd tls13_session_says_kernel_tls_tx_rx \
-	started_with ", TLSv1\\.3 TLS_AES_256_GCM_SHA384, kernel TLS tx rx"
+t_pizwgd tls13_session_says_kernel_tls_tx_rx_zero_copy \
+	started_with ", TLSv1\\.3 TLS_AES_256_GCM_SHA384, kernel TLS tx rx \\(zero-copy rx\\)"
 t round_trip_works_over_tls13 roundtrip
 t_pizwgd tls13_session_has_kernel_tls_tx_and_rx_in_tls_stat \
 	counters_are 1 1 $((tx + 1)) $((rx + 1))

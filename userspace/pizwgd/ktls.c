@@ -123,7 +123,7 @@ int ktls_secret_attach(SSL *ssl, struct ktls_secret *s)
 		return -ENOMEM;
 	if (s) {
 		ktls_secret_wipe(s);
-		s->rx = false;
+		s->rx = s->rx_zero_copy = false;
 	}
 	return SSL_set_ex_data(ssl, ktls_ex_index, s) == 1 ? 0 : -ENOMEM;
 }
@@ -309,6 +309,7 @@ int ktls_install_tls13_rx(SSL *ssl, int fd, struct ktls_secret *s, char *err,
 	union ktls_crypto_info ci;
 	const SSL_CIPHER *cipher;
 	socklen_t ci_len = 0;
+	unsigned int one = 1;
 	int ret;
 
 	errbuf_set(err, errlen, "%s", "");
@@ -350,6 +351,18 @@ int ktls_install_tls13_rx(SSL *ssl, int fd, struct ktls_secret *s, char *err,
 		goto out;
 	}
 	s->rx = true;
+	/*
+	 * Decrypt straight into the caller's buffer (Linux >= 6.0; without it
+	 * TLS 1.3 records go through a kernel buffer and a copy). The kernel
+	 * decrypts a record again, into its own buffer, if it was padded or
+	 * not data, so a peer that pads costs two decryptions of those records
+	 * but loses nothing. The kernel's documentation calls it safe only
+	 * with a trusted peer for that reason: pizwgd's peer has passed mutual
+	 * authentication by now. Older kernels refuse the option (ENOPROTOOPT):
+	 * they stay on the copying path.
+	 */
+	s->rx_zero_copy = !setsockopt(fd, SOL_TLS, TLS_RX_EXPECT_NO_PAD, &one,
+				      sizeof(one));
 out:
 	OPENSSL_cleanse(&ci, sizeof(ci));
 	ktls_secret_wipe(s);

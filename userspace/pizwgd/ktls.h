@@ -15,7 +15,8 @@
  *      checks that the suite is one the kernel can take and that OpenSSL
  *      holds no bytes of the client's records, derives key and IV (RFC 8446
  *      section 7.3), attaches the "tls" ULP if OpenSSL did not (no kTLS TX)
- *      and sets TLS_RX with record sequence 0. The secret in s
+ *      and sets TLS_RX with record sequence 0, then TLS_RX_EXPECT_NO_PAD
+ *      where the kernel has it (zero-copy decryption). The secret in s
  *      is wiped whether it succeeds or not: it is needed exactly once.
  *      On failure the connection is untouched apart from, possibly, the
  *      "tls" ULP attached with nothing configured (plain pass-through), so
@@ -54,6 +55,8 @@ struct ktls_secret {
 	uint8_t secret[KTLS_SECRET_MAX];
 	size_t len; /* 0 until the handshake produced the secret */
 	bool rx; /* TLS_RX installed by ktls_install_tls13_rx() */
+	/* and TLS_RX_EXPECT_NO_PAD: records decrypted into the caller's buffer */
+	bool rx_zero_copy;
 };
 
 /* Any of the crypto_info structs TLS_RX takes. */

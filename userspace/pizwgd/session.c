@@ -135,6 +135,8 @@ static const char *session_setup_ktls(struct gateway *gw)
 	}
 	gw->m.ktls_tx = tx;
 	gw->m.ktls_rx = rx;
+	if (tx && rx && s->secret.rx_zero_copy)
+		return "kernel TLS tx rx (zero-copy rx)";
 	if (tx && rx)
 		return "kernel TLS tx rx";
 	if (tx)
