@@ -453,9 +453,11 @@ static void session_padded(void)
 	tap(SSL_set_block_padding(s.cli, 512) == 1,
 	    "padding: the client pads its records to 512-byte blocks");
 	/*
-	 * Three records. The first two fit the reader's buffer, so the kernel
-	 * tries zero copy on them, finds padding and decrypts again; the third
-	 * may not fit what is left of the buffer and go the copying way at once.
+	 * Three records, of 511, 1535 and 1535 bytes to decrypt (padded to
+	 * 512-byte blocks). The first two fit what is left of the reader's
+	 * buffer, so the kernel tries zero copy on them, finds padding and
+	 * decrypts again; the third does not (1496 bytes left) and goes the
+	 * copying way at once.
 	 */
 	ok = client_write(&s, sent, 4) && client_write(&s, sent + 4, 1500) &&
 	     client_write(&s, sent + 1504, sizeof(sent) - 1504) &&
