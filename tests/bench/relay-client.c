@@ -7,8 +7,10 @@
  *
  *   relay-client [OPTION...] --tty DEVICE
  *   relay-client [OPTION...] --connect ADDR:PORT --ca FILE --cert PEM
+ *   relay-client [OPTION...] --bulk 0 CHANNEL CHANNEL [CHANNEL...]
  *
- * In one session it measures, in this order:
+ * With one channel (--tty or --connect) it measures, in one session and in
+ * this order:
  *   - round trips: for each frame size, WARMUP unmeasured round trips, then
  *     ROUNDS measured ones. A round trip writes one frame of pseudo-random
  *     bytes and reads until the same bytes came back; CLOCK_MONOTONIC around
@@ -29,6 +31,20 @@
  * where N counts the reads of the echo that returned bytes: through TLS each
  * is one record, so BYTES / N is the relay's mean record size towards the
  * client (each record costs the relay a tty read, a seal and a send).
+ *
+ * With several channels (each --tty and --connect adds one, in order: each
+ * a relay of its own stick, or a stick's tty) it measures round trips only,
+ * interleaved: each round makes one round trip on every channel, in an
+ * order shuffled anew each round. Host load drifts over seconds under TCG
+ * and moved whole contenders in the one-at-a-time design; interleaved, it
+ * falls on every channel alike, and each round pairs channel 0's round trip
+ * with every other channel's, made within milliseconds of it. Output:
+ *   chan I tls VERSION CIPHER
+ *   chan I latency SIZE p50 US p90 US p99 US max US
+ *   pair I SIZE rounds N lower K ties T diff_p50 US
+ * where, of the N rounds, channel 0's round trip was shorter than channel
+ * I's in K, as long in T, and diff_p50 is the median of channel 0's minus
+ * channel I's.
  * Any lost, reordered or corrupted byte and any stall longer than the
  * timeout fails the run with one line on stderr saying where.
  *
@@ -65,14 +81,21 @@
 #define CHUNK 16384
 #define FRAME_MAX 4096
 #define SIZES_MAX 8
+#define CHAN_MAX 8
 #define POLL_MS 100
 #define BULK_SEED 0xD1B54A32D192ED03ULL
 #define DIAG_WINDOW 64
 #define DIAG_SEARCH (1 << 20)
 
-struct opts {
+/* A channel as given: a tty, or a relay's ADDR:PORT. */
+struct chan_spec {
 	const char *tty;
 	const char *connect;
+};
+
+struct opts {
+	struct chan_spec spec[CHAN_MAX];
+	unsigned int nchans;
 	const char *ca;
 	const char *cert;
 	const char *name;
@@ -88,6 +111,7 @@ struct opts {
 
 /* One channel to the stick: a tty, or a TLS session on a socket. */
 struct chan {
+	char label[16]; /* "" alone, "chan I " among several */
 	int fd;
 	SSL *ssl;
 	short want_rd;	/* poll events a blocked read waits for */
@@ -298,12 +322,12 @@ static SSL_CTX *tls_ctx(const struct opts *o)
 	return ctx;
 }
 
-static void open_tls(struct chan *c, const struct opts *o)
+static void open_tls(struct chan *c, const struct opts *o, const char *connect)
 {
 	uint64_t deadline;
 	int ret;
 
-	c->fd = tcp_connect(o->connect, o->timeout_s);
+	c->fd = tcp_connect(connect, o->timeout_s);
 	c->ssl = SSL_new(tls_ctx(o));
 	if (!c->ssl || !SSL_set_fd(c->ssl, c->fd) ||
 	    !SSL_set1_host(c->ssl, o->name))
@@ -317,7 +341,7 @@ static void open_tls(struct chan *c, const struct opts *o)
 			fail("TLS handshake: timed out");
 		chan_wait(c);
 	}
-	printf("tls %s %s\n", SSL_get_version(c->ssl),
+	printf("%stls %s %s\n", c->label, SSL_get_version(c->ssl),
 	       SSL_get_cipher_name(c->ssl));
 }
 
@@ -420,6 +444,17 @@ static double pct_us(const uint64_t *sorted, size_t n, unsigned int p)
 	return sorted[rank ? rank - 1 : 0] / 1000.0;
 }
 
+/* Sorts NS and prints the channel's latency line. */
+static void print_latency(const struct chan *c, size_t size, uint64_t *ns,
+			  unsigned int rounds)
+{
+	qsort(ns, rounds, sizeof(*ns), cmp_u64);
+	printf("%slatency %zu p50 %.1f p90 %.1f p99 %.1f max %.1f\n", c->label,
+	       size, pct_us(ns, rounds, 50), pct_us(ns, rounds, 90),
+	       pct_us(ns, rounds, 99), ns[rounds - 1] / 1000.0);
+	fflush(stdout);
+}
+
 static void latency(struct chan *c, const struct opts *o, size_t size)
 {
 	uint64_t *ns = calloc(o->rounds, sizeof(*ns));
@@ -435,11 +470,81 @@ static void latency(struct chan *c, const struct opts *o, size_t size)
 		ns[i < o->warmup ? 0 : i - o->warmup] =
 			round_trip(c, &g, size, o->timeout_s, what);
 	}
-	qsort(ns, o->rounds, sizeof(*ns), cmp_u64);
-	printf("latency %zu p50 %.1f p90 %.1f p99 %.1f max %.1f\n", size,
-	       pct_us(ns, o->rounds, 50), pct_us(ns, o->rounds, 90),
-	       pct_us(ns, o->rounds, 99), ns[o->rounds - 1] / 1000.0);
-	fflush(stdout);
+	print_latency(c, size, ns, o->rounds);
+	free(ns);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Channel 0 against channel I, round by round (A[r] and B[r] are one round's). */
+static void print_pair(unsigned int i, size_t size, const uint64_t *a,
+		       const uint64_t *b, unsigned int rounds)
+{
+	int64_t *d = calloc(rounds, sizeof(*d));
+	unsigned int r, lower = 0, ties = 0;
+
+	if (!d)
+		fail("out of memory");
+	for (r = 0; r < rounds; r++) {
+		d[r] = (int64_t)a[r] - (int64_t)b[r];
+		lower += d[r] < 0;
+		ties += d[r] == 0;
+	}
+	qsort(d, rounds, sizeof(*d), cmp_i64);
+	printf("pair %u %zu rounds %u lower %u ties %u diff_p50 %.1f\n", i,
+	       size, rounds, lower, ties, d[(rounds - 1) / 2] / 1000.0);
+	free(d);
+}
+
+/*
+ * Several channels: each round makes one round trip on every channel, in an
+ * order shuffled anew (Fisher-Yates on the frame generator's xorshift), so
+ * that no channel always follows the same one.
+ */
+static void interleaved(struct chan *c, unsigned int n, const struct opts *o,
+			size_t size)
+{
+	uint64_t *ns = calloc((size_t)n * o->rounds, sizeof(*ns));
+	struct gen g[CHAN_MAX], order = { .x = 0xA0761D6478BD642FULL ^ size };
+	unsigned int r, k, j, ch, perm[CHAN_MAX];
+	uint64_t t;
+	char what[96];
+
+	if (!ns)
+		fail("out of memory");
+	for (ch = 0; ch < n; ch++)
+		g[ch] = (struct gen){ .x = 0x9E3779B97F4A7C15ULL ^ size ^ ch };
+	for (r = 0; r < o->warmup + o->rounds; r++) {
+		for (k = 0; k < n; k++)
+			perm[k] = k;
+		for (k = n - 1; k > 0; k--) {
+			j = gen_byte(&order) % (k + 1);
+			ch = perm[k];
+			perm[k] = perm[j];
+			perm[j] = ch;
+		}
+		for (k = 0; k < n; k++) {
+			ch = perm[k];
+			snprintf(what, sizeof(what),
+				 "channel %u: round trip %u of %zu bytes", ch,
+				 r + 1, size);
+			t = round_trip(&c[ch], &g[ch], size, o->timeout_s,
+				       what);
+			if (r >= o->warmup)
+				ns[(size_t)ch * o->rounds + r - o->warmup] = t;
+		}
+	}
+	for (ch = 1; ch < n; ch++)
+		print_pair(ch, size, ns, ns + (size_t)ch * o->rounds,
+			   o->rounds);
+	for (ch = 0; ch < n; ch++)
+		print_latency(&c[ch], size, ns + (size_t)ch * o->rounds,
+			      o->rounds);
 	free(ns);
 }
 
@@ -640,15 +745,24 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " [OPTION...] --tty DEVICE\n"
-		"       " PROG " [OPTION...] --connect ADDR:PORT --ca FILE --cert PEM\n"
+		"       " PROG
+		" [OPTION...] --connect ADDR:PORT --ca FILE --cert PEM\n"
+		"       " PROG
+		" [OPTION...] --bulk 0 CHANNEL CHANNEL [CHANNEL...]\n"
 		"\n"
 		"Measures a stick that echoes every byte (fakestick --mode echo),\n"
 		"through a TLS 1.3 relay (client certificate PEM: key and certificate)\n"
 		"or directly on its tty: round trips of each frame size, then a bulk\n"
-		"transfer both ways at once. Every byte is checked.\n"
+		"transfer both ways at once. Every byte is checked. A CHANNEL is\n"
+		"--tty DEVICE or --connect ADDR:PORT; given several (at most %d,\n"
+		"each its own stick), it interleaves their round trips, one per\n"
+		"channel per round in a shuffled order, and prints \"chan I\" before\n"
+		"each channel's lines and \"pair I SIZE rounds N lower K ties T\n"
+		"diff_p50 US\" for channel 0 against channel I.\n"
 		"\n"
 		"  --name CN          server name to verify (default pizwg-server)\n"
-		"  --rounds N         measured round trips per size (default 2000)\n"
+		"  --rounds N         measured round trips per size (default 2000;\n"
+		"                     0 skips them)\n"
 		"  --warmup N         unmeasured round trips first (default 100)\n"
 		"  --sizes A[,B...]   frame sizes in bytes, 1..%d (default 16,64)\n"
 		"  --bulk BYTES       bytes each way in the bulk phase (default\n"
@@ -666,7 +780,7 @@ static void usage(FILE *f)
 		"per size, \"bulk BYTES seconds S mibps R reads N [cpu_s C cpu_s_per_mib P]\".\n"
 		"Exit status: 0 measured, 1 relay or stick failure (one line on\n"
 		"stderr), 2 usage error.\n",
-		FRAME_MAX);
+		CHAN_MAX, FRAME_MAX);
 }
 
 static unsigned long long parse_num(const char *opt, const char *s,
@@ -723,10 +837,13 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			o->tty = optarg;
-			break;
 		case 'c':
-			o->connect = optarg;
+			if (o->nchans == CHAN_MAX)
+				usage_error("at most %d channels", CHAN_MAX);
+			if (c == 't')
+				o->spec[o->nchans++].tty = optarg;
+			else
+				o->spec[o->nchans++].connect = optarg;
 			break;
 		case 'a':
 			o->ca = optarg;
@@ -738,7 +855,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 			o->name = optarg;
 			break;
 		case 'r':
-			o->rounds = parse_num("--rounds", optarg, 1, 1000000);
+			o->rounds = parse_num("--rounds", optarg, 0, 1000000);
 			break;
 		case 'w':
 			o->warmup = parse_num("--warmup", optarg, 0, 1000000);
@@ -768,10 +885,17 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	if (!o->tty == !o->connect)
-		usage_error("give exactly one of --tty and --connect");
-	if (o->connect && (!o->ca || !o->cert))
-		usage_error("--connect needs --ca and --cert");
+	if (!o->nchans)
+		usage_error("give --tty or --connect");
+	for (c = 0; c < (int)o->nchans; c++)
+		if (o->spec[c].connect && (!o->ca || !o->cert))
+			usage_error("--connect needs --ca and --cert");
+	if (o->nchans > 1 && o->bulk)
+		usage_error(
+			"several channels measure round trips only: add --bulk 0");
+	if (o->nchans > 1 && (o->pid || !o->rounds))
+		usage_error(
+			"several channels: no --pid, and --rounds at least 1");
 }
 
 int main(int argc, char **argv)
@@ -781,18 +905,28 @@ int main(int argc, char **argv)
 		.sizes = { 16, 64 }, .nsizes = 2, .bulk = 4 << 20, .window = 8192,
 		.timeout_s = 10,
 	};
-	struct chan c = { .fd = -1 };
+	struct chan c[CHAN_MAX];
 	unsigned int i;
 
 	parse_opts(&o, argc, argv);
-	if (o.tty)
-		open_tty(&c, o.tty);
-	else
-		open_tls(&c, &o);
-	for (i = 0; i < o.nsizes; i++)
-		latency(&c, &o, o.sizes[i]);
+	for (i = 0; i < o.nchans; i++) {
+		c[i] = (struct chan){ .fd = -1 };
+		if (o.nchans > 1)
+			snprintf(c[i].label, sizeof(c[i].label), "chan %u ", i);
+		if (o.spec[i].tty)
+			open_tty(&c[i], o.spec[i].tty);
+		else
+			open_tls(&c[i], &o, o.spec[i].connect);
+	}
+	for (i = 0; i < o.nsizes && o.rounds; i++) {
+		if (o.nchans > 1)
+			interleaved(c, o.nchans, &o, o.sizes[i]);
+		else
+			latency(c, &o, o.sizes[i]);
+	}
 	if (o.bulk)
-		bulk(&c, &o);
-	chan_close(&c);
+		bulk(c, &o);
+	for (i = 0; i < o.nchans; i++)
+		chan_close(&c[i]);
 	return 0;
 }
