@@ -38,7 +38,8 @@
  * order shuffled anew each round. Host load drifts over seconds under TCG
  * and moved whole contenders in the one-at-a-time design; interleaved, it
  * falls on every channel alike, and each round pairs channel 0's round trip
- * with every other channel's, made within milliseconds of it. Output:
+ * with every other channel's, made in the same round (the round trips of
+ * one round apart). Output:
  *   chan I tls VERSION CIPHER
  *   chan I latency SIZE p50 US p90 US p99 US max US
  *   pair I SIZE rounds N lower K ties T diff_p50 US
@@ -111,7 +112,8 @@ struct opts {
 
 /* One channel to the stick: a tty, or a TLS session on a socket. */
 struct chan {
-	char label[16]; /* "" alone, "chan I " among several */
+	char label[16]; /* output: "" alone, "chan I " among several */
+	char where[16]; /* errors: "" alone, "channel I: " among several */
 	int fd;
 	SSL *ssl;
 	short want_rd;	/* poll events a blocked read waits for */
@@ -259,18 +261,19 @@ static void open_tty(struct chan *c, const char *path)
 
 	c->fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (c->fd < 0)
-		fail("%s: %s", path, strerror(errno));
+		fail("%s%s: %s", c->where, path, strerror(errno));
 	if (tcgetattr(c->fd, &t))
-		fail("%s: %s", path, strerror(errno));
+		fail("%s%s: %s", c->where, path, strerror(errno));
 	cfmakeraw(&t);
 	t.c_cflag |= CLOCAL | CREAD;
 	cfsetispeed(&t, B115200);
 	cfsetospeed(&t, B115200);
 	if (tcsetattr(c->fd, TCSANOW, &t) || tcflush(c->fd, TCIOFLUSH))
-		fail("%s: %s", path, strerror(errno));
+		fail("%s%s: %s", c->where, path, strerror(errno));
 }
 
-static int tcp_connect(const char *hostport, unsigned int timeout_s)
+static int tcp_connect(const char *where, const char *hostport,
+		       unsigned int timeout_s)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
 	char host[256], *port;
@@ -285,21 +288,21 @@ static int tcp_connect(const char *hostport, unsigned int timeout_s)
 	*port++ = '\0';
 	ret = getaddrinfo(host, port, &hints, &ai);
 	if (ret)
-		fail("%s: %s", hostport, gai_strerror(ret));
+		fail("%s%s: %s", where, hostport, gai_strerror(ret));
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    0);
 	if (fd < 0)
-		fail("socket: %s", strerror(errno));
+		fail("%ssocket: %s", where, strerror(errno));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS)
-		fail("connect %s: %s", hostport, strerror(errno));
+		fail("%sconnect %s: %s", where, hostport, strerror(errno));
 	freeaddrinfo(ai);
 	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
 	if (poll(&p, 1, timeout_s * 1000) != 1)
-		fail("connect %s: timed out", hostport);
+		fail("%sconnect %s: timed out", where, hostport);
 	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 	if (err)
-		fail("connect %s: %s", hostport, strerror(err));
+		fail("%sconnect %s: %s", where, hostport, strerror(err));
 	return fd;
 }
 
@@ -322,23 +325,26 @@ static SSL_CTX *tls_ctx(const struct opts *o)
 	return ctx;
 }
 
-static void open_tls(struct chan *c, const struct opts *o, const char *connect)
+static void open_tls(struct chan *c, const struct opts *o, SSL_CTX *ctx,
+		     const char *connect)
 {
 	uint64_t deadline;
+	char what[48];
 	int ret;
 
-	c->fd = tcp_connect(connect, o->timeout_s);
-	c->ssl = SSL_new(tls_ctx(o));
+	c->fd = tcp_connect(c->where, connect, o->timeout_s);
+	c->ssl = SSL_new(ctx);
+	snprintf(what, sizeof(what), "%sTLS handshake", c->where);
 	if (!c->ssl || !SSL_set_fd(c->ssl, c->fd) ||
 	    !SSL_set1_host(c->ssl, o->name))
-		tls_fail("TLS session");
+		tls_fail(what);
 	deadline = now_ns() + o->timeout_s * 1000000000ull;
 	while ((ret = SSL_connect(c->ssl)) != 1) {
 		c->want_rd = c->want_wr = 0;
-		if (ssl_io_result(c, ret, &c->want_rd, "TLS handshake") < 0)
-			fail("TLS handshake: connection closed");
+		if (ssl_io_result(c, ret, &c->want_rd, what) < 0)
+			fail("%s: connection closed", what);
 		if (now_ns() > deadline)
-			fail("TLS handshake: timed out");
+			fail("%s: timed out", what);
 		chan_wait(c);
 	}
 	printf("%stls %s %s\n", c->label, SSL_get_version(c->ssl),
@@ -906,17 +912,24 @@ int main(int argc, char **argv)
 		.timeout_s = 10,
 	};
 	struct chan c[CHAN_MAX];
+	SSL_CTX *ctx = NULL;
 	unsigned int i;
 
 	parse_opts(&o, argc, argv);
 	for (i = 0; i < o.nchans; i++) {
 		c[i] = (struct chan){ .fd = -1 };
-		if (o.nchans > 1)
+		if (o.nchans > 1) {
 			snprintf(c[i].label, sizeof(c[i].label), "chan %u ", i);
-		if (o.spec[i].tty)
+			snprintf(c[i].where, sizeof(c[i].where),
+				 "channel %u: ", i);
+		}
+		if (o.spec[i].tty) {
 			open_tty(&c[i], o.spec[i].tty);
-		else
-			open_tls(&c[i], &o, o.spec[i].connect);
+			continue;
+		}
+		if (!ctx)
+			ctx = tls_ctx(&o);
+		open_tls(&c[i], &o, ctx, o.spec[i].connect);
 	}
 	for (i = 0; i < o.nsizes && o.rounds; i++) {
 		if (o.nchans > 1)
@@ -928,5 +941,6 @@ int main(int argc, char **argv)
 		bulk(c, &o);
 	for (i = 0; i < o.nchans; i++)
 		chan_close(&c[i]);
+	SSL_CTX_free(ctx);
 	return 0;
 }
