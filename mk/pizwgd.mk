@@ -30,6 +30,10 @@ UNIT_BINS += $(UNIT_DIR)/test_vrrp $(UNIT_DIR)/test_vrrp_packet
 $(US_AOBJ)/tests/unit/test_vrrp.o $(US_AOBJ)/tests/unit/test_vrrp_packet.o: \
 	US_CPPFLAGS += -Iuserspace/pizwgd
 -include $(wildcard $(BUILD)/asan/obj/tests/unit/test_vrrp*.d)
+# the event loop (loop.c): stale events of a batch, hangups
+UNIT_BINS += $(UNIT_DIR)/test_loop
+$(US_AOBJ)/tests/unit/test_loop.o: US_CPPFLAGS += -Iuserspace/pizwgd
+-include $(wildcard $(BUILD)/asan/obj/tests/unit/test_loop.d)
 # sd_notify (sdnotify.c) against notification sockets of its own
 UNIT_BINS += $(UNIT_DIR)/test_sdnotify
 $(US_AOBJ)/tests/unit/test_sdnotify.o: US_CPPFLAGS += -Iuserspace/pizwgd

@@ -19,6 +19,7 @@ uint64_t now_ms(void)
 int loop_init(struct loop *l)
 {
 	l->stop = false;
+	l->batch_n = l->batch_i = 0;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	return l->epfd < 0 ? -errno : 0;
 }
@@ -35,24 +36,44 @@ void loop_stop(struct loop *l)
 	l->stop = true;
 }
 
+int loop_run_once(struct loop *l, int timeout_ms)
+{
+	struct watch *w;
+	int n;
+
+	n = epoll_wait(l->epfd, l->batch, LOOP_BATCH, timeout_ms);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	l->batch_n = n;
+	for (l->batch_i = 0; l->batch_i < n && !l->stop; l->batch_i++) {
+		w = l->batch[l->batch_i].data.ptr;
+		if (w)
+			w->fn(w, l->batch[l->batch_i].events);
+	}
+	l->batch_n = 0;
+	return n;
+}
+
 int loop_run(struct loop *l)
 {
-	struct epoll_event evs[16];
-	struct watch *w;
-	int n, i;
+	int n;
 
 	while (!l->stop) {
-		n = epoll_wait(l->epfd, evs, 16, -1);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = loop_run_once(l, -1);
 		if (n < 0)
-			return -errno;
-		for (i = 0; i < n && !l->stop; i++) {
-			w = evs[i].data.ptr;
-			w->fn(w, evs[i].events);
-		}
+			return n;
 	}
 	return 0;
+}
+
+/* @w's events still waiting in this batch are stale: drop them. */
+static void loop_forget(struct loop *l, const struct watch *w)
+{
+	int i;
+
+	for (i = l->batch_i + 1; i < l->batch_n; i++)
+		if (l->batch[i].data.ptr == w)
+			l->batch[i].data.ptr = NULL;
 }
 
 void watch_init(struct watch *w, int fd, watch_fn fn)
@@ -67,10 +88,15 @@ int watch_set(struct loop *l, struct watch *w, uint32_t events)
 	struct epoll_event ev = { .events = events, .data.ptr = w };
 	int op = w->added ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
+	if (!events) {
+		watch_del(l, w);
+		return 0;
+	}
 	if (w->added && w->events == events)
 		return 0;
 	if (epoll_ctl(l->epfd, op, w->fd, &ev))
 		return -errno;
+	loop_forget(l, w);
 	w->added = true;
 	w->events = events;
 	return 0;
@@ -80,6 +106,7 @@ void watch_del(struct loop *l, struct watch *w)
 {
 	if (w->added)
 		epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+	loop_forget(l, w);
 	w->added = false;
 	w->events = 0;
 }

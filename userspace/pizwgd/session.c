@@ -377,6 +377,8 @@ static void session_sock_ready(struct watch *w, uint32_t events)
 {
 	struct gateway *gw = container_of(w, struct gateway, s.w);
 
+	if (!gw->s.active)
+		return;	/* closed meanwhile (loop.c drops such events too) */
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		gw->s.sock_readable = true;
 	if (gw->s.established)
