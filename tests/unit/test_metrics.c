@@ -40,6 +40,7 @@ static void serving(struct gw_metrics *m)
 	m->state_transitions = 5;
 	m->stick_powered = true;
 	m->power_cycles = 2;
+	m->unwanted_power_offs = 4;
 	m->enumeration_seconds = 1.25;
 	m->last_enumeration = 1767225600;
 	m->enumeration_failures = 1;
@@ -83,6 +84,9 @@ static const char golden[] =
 	"# HELP pizwg_stick_power_cycles_total Times pizwgd switched the hub port of the stick on.\n"
 	"# TYPE pizwg_stick_power_cycles_total counter\n"
 	"pizwg_stick_power_cycles_total{gateway=\"zstick\"} 2\n"
+	"# HELP pizwg_stick_unwanted_power_offs_total Times pizwgd switched off its stick, powered by someone else while it did not want it on.\n"
+	"# TYPE pizwg_stick_unwanted_power_offs_total counter\n"
+	"pizwg_stick_unwanted_power_offs_total{gateway=\"zstick\"} 4\n"
 	"# HELP pizwg_stick_enumeration_duration_seconds Time from power on to the stick's tty, at the last successful enumeration.\n"
 	"# TYPE pizwg_stick_enumeration_duration_seconds gauge\n"
 	"pizwg_stick_enumeration_duration_seconds{gateway=\"zstick\"} 1.25\n"
@@ -127,6 +131,7 @@ static const char golden[] =
 	"pizwg_tls_handshake_failures_total{gateway=\"zstick\",reason=\"protocol\"} 0\n"
 	"pizwg_tls_handshake_failures_total{gateway=\"zstick\",reason=\"timeout\"} 0\n"
 	"pizwg_tls_handshake_failures_total{gateway=\"zstick\",reason=\"other\"} 1\n"
+	"pizwg_tls_handshake_failures_total{gateway=\"zstick\",reason=\"limit\"} 0\n"
 	"# HELP pizwg_fences_total Times the gateway fenced (switched the stick off), by cause.\n"
 	"# TYPE pizwg_fences_total counter\n"
 	"pizwg_fences_total{gateway=\"zstick\",cause=\"client_closed\"} 0\n"
@@ -137,6 +142,7 @@ static const char golden[] =
 	"pizwg_fences_total{gateway=\"zstick\",cause=\"enumeration_failure\"} 1\n"
 	"pizwg_fences_total{gateway=\"zstick\",cause=\"module_unloaded\"} 0\n"
 	"pizwg_fences_total{gateway=\"zstick\",cause=\"shutdown\"} 0\n"
+	"pizwg_fences_total{gateway=\"zstick\",cause=\"unexpected_tty\"} 0\n"
 	"# HELP pizwg_certificate_expiry_timestamp_seconds notAfter of the server certificate and earliest notAfter of the trusted client certificates, 0 if unknown.\n"
 	"# TYPE pizwg_certificate_expiry_timestamp_seconds gauge\n"
 	"pizwg_certificate_expiry_timestamp_seconds{gateway=\"zstick\",certificate=\"server\"} 4102444800\n"
@@ -218,7 +224,7 @@ static void label_values_escape_backslash_quote_and_newline(void)
 		value_of(
 			"pizwg_session_tls_info{gateway=\"g\\\"w\",version=\"TLSv1.3\",cipher=\"a\\\\b\\\"c\\nd\"} "),
 		1);
-	CHECK_INT(count("{gateway=\"g\\\"w\""), 41);
+	CHECK_INT(count("{gateway=\"g\\\"w\""), 44);
 }
 
 static void unterminated_strings_end_with_their_array(void)
@@ -359,8 +365,8 @@ static void gateways_share_each_family_header(void)
 			samples++;
 		}
 	}
-	CHECK_INT(helps, 19);
-	CHECK_INT(samples, 2 * 41);
+	CHECK_INT(helps, 20);
+	CHECK_INT(samples, 2 * 44);
 }
 
 static void small_buffers_get_enospc_at_every_length(void)
@@ -399,6 +405,7 @@ static void worst_case_fits_metrics_text_max(void)
 		m[i].state_transitions = UINT64_MAX;
 		m[i].stick_powered = true;
 		m[i].power_cycles = UINT64_MAX;
+		m[i].unwanted_power_offs = UINT64_MAX;
 		m[i].enumeration_seconds = -1.23456789e-300;
 		m[i].last_enumeration = INT64_MIN;
 		m[i].enumeration_failures = UINT64_MAX;

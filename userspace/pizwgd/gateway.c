@@ -28,8 +28,11 @@
 #define BACKOFF_FIRST_S 10
 #define BACKOFF_MAX_S 900
 #define GW_POWER_SLOW_MS 100
+#define GW_UNWANTED_LOG_MS 10000
 
 static void gw_enter_backoff(struct gateway *gw, const char *reason);
+static void gw_backoff(struct gateway *gw, enum metrics_fence_cause cause,
+		       const char *reason);
 
 static const char *gw_name(const struct gateway *gw)
 {
@@ -40,6 +43,12 @@ void gateway_changed(struct gateway *gw)
 {
 	if (gw->changed)
 		gw->changed(gw);
+}
+
+void gateway_counted(struct gateway *gw)
+{
+	if (gw->counted)
+		gw->counted(gw);
 }
 
 static void gw_set_state(struct gateway *gw, enum gw_state state)
@@ -246,33 +255,6 @@ bool gateway_child_exited(struct gateway *gw, pid_t pid, int status)
 	return true;
 }
 
-static void gw_accept(struct watch *w, uint32_t events)
-{
-	struct gateway *gw = container_of(w, struct gateway, listen_w);
-	struct sockaddr_in sa;
-	socklen_t len = sizeof(sa);
-	char peer[64];
-	int fd;
-
-	(void)events;
-	fd = accept4(gw->listen_fd, (struct sockaddr *)&sa, &len,
-		     SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	snprintf(peer, sizeof(peer), "%s:%u", inet_ntoa(sa.sin_addr),
-		 ntohs(sa.sin_port));
-	if (gw->s.active) {
-		/* One client at a time; the first is not disturbed. */
-		log_warn(gw_name(gw), "refused %s: busy with %s", peer,
-			 gw->s.peer);
-		close(fd);
-		gw->m.handshake_failures[METRICS_HS_BUSY]++;
-		gateway_changed(gw);
-		return;
-	}
-	session_open(gw, fd, peer);
-}
-
 static int gw_listen(struct gateway *gw)
 {
 	const struct sockaddr_in *sa = &gw->cfg->tls.listen;
@@ -290,7 +272,7 @@ static int gw_listen(struct gateway *gw)
 		goto fail;
 	}
 	gw->listen_fd = fd;
-	watch_init(&gw->listen_w, fd, gw_accept);
+	watch_init(&gw->listen_w, fd, handshake_accept);
 	return watch_set(gw->loop, &gw->listen_w, EPOLLIN);
 fail:
 	log_err(gw_name(gw), "cannot listen on %s:%u: %s",
@@ -433,12 +415,83 @@ static void gw_timer(struct timer *t)
 	}
 }
 
+/* Does the gateway want its stick powered in its state? */
+static bool gw_wants_power(const struct gateway *gw)
+{
+	switch (gw->state) {
+	case GW_STANDBY:
+	case GW_BACKOFF:
+	case GW_EXEC:
+	case GW_STOPPED:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/*
+ * Our stick came on while we do not want it (a hub re-probe, a hand-run
+ * pizwgctl, another tool): off at once, counted, logged once per
+ * GW_UNWANTED_LOG_MS. On a backup host it would be a second powered stick.
+ */
+static void gw_unwanted_power(struct gateway *gw, const char *what)
+{
+	uint64_t now = now_ms();
+
+	if (gw_power(gw, PIZWG_ACTION_OFF))
+		return;
+	gw->m.unwanted_power_offs++;
+	gateway_changed(gw);
+	if (now < gw->unwanted_log_at) {
+		gw->unwanted_quiet++;
+		return;
+	}
+	if (gw->unwanted_quiet)
+		log_warn(gw_name(gw),
+			 "%s while %s: switched the stick off (and %llu times since the last such line)",
+			 what, metrics_state_name(gw->m.state),
+			 (unsigned long long)gw->unwanted_quiet);
+	else
+		log_warn(gw_name(gw), "%s while %s: switched the stick off",
+			 what, metrics_state_name(gw->m.state));
+	gw->unwanted_quiet = 0;
+	gw->unwanted_log_at = now + GW_UNWANTED_LOG_MS;
+}
+
+static void gw_tty_added(struct gateway *gw, const struct pizwg_tty *t)
+{
+	char why[128];
+
+	if (!gw_on_our_port(gw, t))
+		return;
+	if (!gw_wants_power(gw)) {
+		snprintf(why, sizeof(why), "%s appeared on our port", t->name);
+		gw_unwanted_power(gw, why);
+	} else if (gw->state == GW_ENUMERATING) {
+		gw_tty_appeared(gw, t);
+	} else if (gw->state == GW_SERVING && strcmp(t->name, gw->tty)) {
+		snprintf(why, sizeof(why), "a second tty, %s, on our port",
+			 t->name);
+		gw_backoff(gw, METRICS_FENCE_UNEXPECTED_TTY, why);
+	}
+}
+
+static void gw_port_changed(struct gateway *gw,
+			    const struct pizwg_port_event *p)
+{
+	if (p->power && p->port == gw->cfg->stick.port &&
+	    !strcmp(p->hub, gw->cfg->stick.hub) && !gw_wants_power(gw))
+		gw_unwanted_power(gw, "our port was switched on");
+}
+
 void gateway_event(struct gateway *gw, const struct pizwg_event *ev)
 {
 	switch (ev->type) {
 	case PIZWG_EVENT_TTY_ADDED:
-		if (gw->state == GW_ENUMERATING && gw_on_our_port(gw, &ev->tty))
-			gw_tty_appeared(gw, &ev->tty);
+		gw_tty_added(gw, &ev->tty);
+		break;
+	case PIZWG_EVENT_PORT_CHANGED:
+		gw_port_changed(gw, &ev->port);
 		break;
 	case PIZWG_EVENT_TTY_REMOVED:
 		if (gw->state == GW_SERVING && !strcmp(ev->tty.name, gw->tty))
@@ -477,6 +530,7 @@ int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
 		 struct loop *loop, struct power *power)
 {
 	char err[512];
+	unsigned int i;
 	int ret;
 
 	memset(gw, 0, sizeof(*gw));
@@ -486,6 +540,8 @@ int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
 	gw->tty_fd = -1;
 	gw->listen_fd = -1;
 	gw->s.fd = -1;
+	for (i = 0; i < HS_MAX; i++)
+		gw->hs[i].fd = -1;
 	if (tls_ctx_new(&cfg->tls, &gw->ssl_ctx, err, sizeof(err))) {
 		log_err(cfg->name, "%s", err);
 		return -EINVAL;
@@ -494,6 +550,8 @@ int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
 	ret = timer_init(loop, &gw->timer, gw_timer);
 	if (!ret)
 		ret = timer_init(loop, &gw->s.timer, session_timer);
+	if (!ret)
+		ret = timer_init(loop, &gw->hs_timer, handshake_timer);
 	if (ret) {
 		log_err(cfg->name, "timer: %s", strerror(-ret));
 		return ret;
@@ -522,6 +580,7 @@ void gateway_exit(struct gateway *gw)
 {
 	timer_exit(gw->loop, &gw->timer);
 	timer_exit(gw->loop, &gw->s.timer);
+	timer_exit(gw->loop, &gw->hs_timer);
 	ha_exit(gw);
 	SSL_CTX_free(gw->ssl_ctx);
 }

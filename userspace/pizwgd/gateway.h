@@ -27,6 +27,7 @@
 #include <openssl/ssl.h>
 
 #include "config.h"
+#include "handshake.h"
 #include "ktls.h"
 #include "loop.h"
 #include "metrics.h"
@@ -45,16 +46,16 @@ enum gw_state {
 	GW_STOPPED,
 };
 
+/* The client that has the stick (session.c). */
 struct session {
 	bool active;
-	bool established;	/* handshake done, relaying */
 	int fd;
 	struct watch w;
 	SSL *ssl;
 	struct ktls_secret secret;
 	bool rx_kernel;		/* TLS_RX installed: read plaintext ourselves */
 	char peer[64];		/* "ADDR:PORT" */
-	struct timer timer;	/* handshake deadline, then inactivity */
+	struct timer timer;	/* inactivity */
 	uint64_t last_activity;	/* ms, CLOCK_MONOTONIC */
 	int ssl_write_wants;	/* EPOLLIN/EPOLLOUT a blocked SSL_write waits for */
 	int ssl_read_wants;
@@ -136,13 +137,21 @@ struct gateway {
 	int listen_fd;
 	struct watch listen_w;
 	struct session s;
+	struct handshake hs[HS_MAX];	/* while nobody has the stick */
+	unsigned int n_hs;
+	struct timer hs_timer;		/* their deadlines */
+	struct hs_log hs_log[METRICS_HS_COUNT];
 	pid_t exec_pid;
 
 	struct gw_ha ha;
 	struct gw_metrics m;
 	uint64_t enumeration_started;	/* ms, CLOCK_MONOTONIC */
+	uint64_t unwanted_log_at;	/* ms: next "switched off" line allowed */
+	uint64_t unwanted_quiet;	/* and the ones not logged since */
 	/* Called after every change worth a fresh metrics file. */
 	void (*changed)(struct gateway *gw);
+	/* Called when only a counter moved: the file may wait a little. */
+	void (*counted)(struct gateway *gw);
 };
 
 int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
@@ -163,6 +172,8 @@ void gateway_exit(struct gateway *gw);
 void gateway_event(struct gateway *gw, const struct pizwg_event *ev);
 /* Tells the metrics writer that @gw changed. */
 void gateway_changed(struct gateway *gw);
+/* Tells it that only a counter of @gw moved. */
+void gateway_counted(struct gateway *gw);
 /* A child exited; true if it was this gateway's on_session_end program. */
 bool gateway_child_exited(struct gateway *gw, pid_t pid, int status);
 

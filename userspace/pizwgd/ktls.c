@@ -128,6 +128,17 @@ int ktls_secret_attach(SSL *ssl, struct ktls_secret *s)
 	return SSL_set_ex_data(ssl, ktls_ex_index, s) == 1 ? 0 : -ENOMEM;
 }
 
+int ktls_secret_move(SSL *ssl, struct ktls_secret *to,
+		     struct ktls_secret *from)
+{
+	if (ktls_ex_index_get() < 0 ||
+	    SSL_set_ex_data(ssl, ktls_ex_index, to) != 1)
+		return -ENOMEM;
+	*to = *from;
+	ktls_secret_wipe(from);
+	return 0;
+}
+
 void ktls_secret_wipe(struct ktls_secret *s)
 {
 	OPENSSL_cleanse(s->secret, sizeof(s->secret));

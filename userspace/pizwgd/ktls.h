@@ -88,6 +88,13 @@ int ktls_secret_attach(SSL *ssl, struct ktls_secret *s);
 int ktls_keylog_parse(const char *line, const uint8_t client_random[32],
 		      struct ktls_secret *s);
 
+/*
+ * Moves what @from holds to @to, wipes @from, and attaches @to to @ssl in
+ * its place. -ENOMEM if OpenSSL cannot record it (nothing moved then).
+ */
+int ktls_secret_move(SSL *ssl, struct ktls_secret *to,
+		     struct ktls_secret *from);
+
 /* Zeroes the secret (OPENSSL_cleanse) and its length; keeps s->rx. */
 void ktls_secret_wipe(struct ktls_secret *s);
 

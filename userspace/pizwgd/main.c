@@ -34,6 +34,11 @@
 #define DEFAULT_CONFIG "/etc/pizwg/pizwgd.conf"
 /* Prometheus sees fresh byte counts and states at least this often. */
 #define METRICS_PERIOD_MS 10000
+/*
+ * A counter alone (a refused connection) rewrites the file at most this
+ * often: a flood of connections must not become a flood of file writes.
+ */
+#define METRICS_COUNTED_MS 1000
 
 struct daemon {
 	struct loop loop;
@@ -43,6 +48,8 @@ struct daemon {
 	struct watch sig_w;
 	int sig_fd;
 	struct timer metrics_timer;
+	struct timer metrics_soon;	/* a counter moved: write in a while */
+	bool metrics_soon_armed;
 	struct timer watchdog_timer;
 	uint64_t watchdog_ms;	/* systemd's WatchdogSec, 0 without it */
 	bool metrics_failed;	/* logged once, until a write works again */
@@ -99,6 +106,21 @@ static void write_metrics(void)
 static void gateway_changed_cb(struct gateway *gw)
 {
 	(void)gw;
+	write_metrics();
+}
+
+static void gateway_counted_cb(struct gateway *gw)
+{
+	(void)gw;
+	if (d.metrics_soon_armed)
+		return;
+	d.metrics_soon_armed = !timer_arm(&d.metrics_soon, METRICS_COUNTED_MS);
+}
+
+static void metrics_soon_tick(struct timer *t)
+{
+	(void)t;
+	d.metrics_soon_armed = false;
 	write_metrics();
 }
 
@@ -235,9 +257,11 @@ static int run(void)
 		if (gateway_init(&d.gw[i], &d.cfg.gateways[i], &d.loop, d.power))
 			return 1;
 		d.gw[i].changed = gateway_changed_cb;
+		d.gw[i].counted = gateway_counted_cb;
 		d.n++;
 	}
-	if (timer_init(&d.loop, &d.metrics_timer, metrics_tick))
+	if (timer_init(&d.loop, &d.metrics_timer, metrics_tick) ||
+	    timer_init(&d.loop, &d.metrics_soon, metrics_soon_tick))
 		return 1;
 	metrics_tick(&d.metrics_timer);
 	for (i = 0; i < d.n; i++)
@@ -260,6 +284,7 @@ static int run(void)
 		log_err("", "event loop: %s", strerror(-ret));
 	write_metrics();
 	timer_exit(&d.loop, &d.metrics_timer);
+	timer_exit(&d.loop, &d.metrics_soon);
 	if (d.watchdog_ms)
 		timer_exit(&d.loop, &d.watchdog_timer);
 	for (i = 0; i < d.n; i++)

@@ -81,6 +81,7 @@ static const char *const hs_reason_names[METRICS_HS_COUNT] = {
 	[METRICS_HS_PROTOCOL] = "protocol",
 	[METRICS_HS_TIMEOUT] = "timeout",
 	[METRICS_HS_OTHER] = "other",
+	[METRICS_HS_LIMIT] = "limit",
 };
 
 static const char *const fence_cause_names[METRICS_FENCE_COUNT] = {
@@ -92,6 +93,7 @@ static const char *const fence_cause_names[METRICS_FENCE_COUNT] = {
 	[METRICS_FENCE_ENUMERATION_FAILURE] = "enumeration_failure",
 	[METRICS_FENCE_MODULE_UNLOADED] = "module_unloaded",
 	[METRICS_FENCE_SHUTDOWN] = "shutdown",
+	[METRICS_FENCE_UNEXPECTED_TTY] = "unexpected_tty",
 };
 
 const char *metrics_state_name(enum metrics_state state)
@@ -321,6 +323,12 @@ static void power_cycles(struct out *o, const char *name,
 	sample_u64(o, name, m, NULL, 0, m->power_cycles);
 }
 
+static void unwanted_power_offs(struct out *o, const char *name,
+				const struct gw_metrics *m)
+{
+	sample_u64(o, name, m, NULL, 0, m->unwanted_power_offs);
+}
+
 static void enumeration_duration(struct out *o, const char *name,
 				 const struct gw_metrics *m)
 {
@@ -520,6 +528,9 @@ static const struct family {
 	FAMILY("pizwg_stick_power_cycles_total", "counter",
 	       "Times pizwgd switched the hub port of the stick on.",
 	       power_cycles),
+	FAMILY("pizwg_stick_unwanted_power_offs_total", "counter",
+	       "Times pizwgd switched off its stick, powered by someone else while it did not want it on.",
+	       unwanted_power_offs),
 	FAMILY("pizwg_stick_enumeration_duration_seconds", "gauge",
 	       "Time from power on to the stick's tty, at the last successful enumeration.",
 	       enumeration_duration),

@@ -58,8 +58,9 @@ enum metrics_hs_reason {
 	METRICS_HS_BAD_CERTIFICATE, /* not trusted, bad signature, ... */
 	METRICS_HS_EXPIRED_CERTIFICATE, /* outside its validity period */
 	METRICS_HS_PROTOCOL, /* version, cipher, malformed record */
-	METRICS_HS_TIMEOUT, /* not done in SESSION_HANDSHAKE_MS */
+	METRICS_HS_TIMEOUT, /* nothing in HS_FIRST_BYTE_MS, or not done in HS_DEADLINE_MS */
 	METRICS_HS_OTHER, /* closed early, out of memory, ... */
+	METRICS_HS_LIMIT, /* too many handshakes at once, or from one address */
 	METRICS_HS_COUNT
 };
 
@@ -73,6 +74,7 @@ enum metrics_fence_cause {
 	METRICS_FENCE_ENUMERATION_FAILURE,
 	METRICS_FENCE_MODULE_UNLOADED,
 	METRICS_FENCE_SHUTDOWN,
+	METRICS_FENCE_UNEXPECTED_TTY, /* a second tty on our port */
 	METRICS_FENCE_COUNT
 };
 
@@ -88,6 +90,8 @@ struct gw_metrics {
 
 	bool stick_powered;
 	uint64_t power_cycles; /* times pizwgd switched the port on */
+	/* times it switched off a stick powered behind its back */
+	uint64_t unwanted_power_offs;
 	double enumeration_seconds; /* of the last successful one */
 	int64_t last_enumeration; /* UNIX s it succeeded, 0 never */
 	uint64_t enumeration_failures;

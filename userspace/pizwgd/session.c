@@ -29,6 +29,7 @@
 #include <openssl/err.h>
 
 #include "log.h"
+#include "handshake.h"
 #include "session.h"
 #include "tls.h"
 
@@ -39,7 +40,7 @@ static const char *gw_name(const struct gateway *gw)
 	return gw->cfg->name;
 }
 
-static void session_tune_socket(struct gateway *gw, int fd)
+void session_tune_socket(struct gateway *gw, int fd)
 {
 	unsigned int user_timeout = gw->cfg->tls.tcp_user_timeout * 1000;
 	int one = 1, idle, intvl = 2, cnt = 3;
@@ -59,24 +60,20 @@ void session_close(struct gateway *gw)
 {
 	struct session *s = &gw->s;
 
+	handshake_close_all(gw);
 	if (!s->active)
 		return;
-	if (s->established) {
-		gw->m.session_active = false;
-		gw->m.last_session_end = time(NULL);
-		gw->m.tls_version[0] = '\0';
-		gw->m.tls_cipher[0] = '\0';
-		gw->m.ktls_tx = gw->m.ktls_rx = false;
-	}
+	gw->m.session_active = false;
+	gw->m.last_session_end = time(NULL);
+	gw->m.tls_version[0] = '\0';
+	gw->m.tls_cipher[0] = '\0';
+	gw->m.ktls_tx = gw->m.ktls_rx = false;
 	timer_cancel(&s->timer);
 	watch_del(gw->loop, &s->w);
-	if (s->ssl) {
-		/* A close_notify if the connection still takes one; no wait. */
-		if (s->established)
-			SSL_shutdown(s->ssl);
-		SSL_free(s->ssl);
-		ERR_clear_error();
-	}
+	/* A close_notify if the connection still takes one; no wait. */
+	SSL_shutdown(s->ssl);
+	SSL_free(s->ssl);
+	ERR_clear_error();
 	ktls_secret_wipe(&s->secret);
 	close(s->fd);
 	if (gw->tty_fd >= 0)
@@ -84,7 +81,6 @@ void session_close(struct gateway *gw)
 	s->ssl = NULL;
 	s->fd = -1;
 	s->active = false;
-	s->established = false;
 }
 
 void session_end(struct gateway *gw, enum metrics_fence_cause cause,
@@ -94,18 +90,7 @@ void session_end(struct gateway *gw, enum metrics_fence_cause cause,
 	gateway_session_ended(gw, cause, reason);
 }
 
-/* A client that never got the stick: logged and dropped, nothing fenced. */
-static void session_refuse(struct gateway *gw, enum metrics_hs_reason why,
-			   const char *reason)
-{
-	log_warn(gw_name(gw), "refused %s: %s", gw->s.peer, reason);
-	gw->m.handshake_failures[why]++;
-	session_close(gw);
-	gateway_changed(gw);
-}
-
 static void session_sock_ready(struct watch *w, uint32_t events);
-static void session_handshake(struct gateway *gw);
 
 /* kTLS: what OpenSSL enabled, plus TLS 1.3 RX, which we install ourselves. */
 static const char *session_setup_ktls(struct gateway *gw)
@@ -329,7 +314,6 @@ static void session_established(struct gateway *gw)
 	struct session *s = &gw->s;
 	const char *mode = session_setup_ktls(gw);
 
-	s->established = true;
 	s->tty_readable = s->sock_readable = true;
 	s->last_activity = now_ms();
 	gw->m.session_active = true;
@@ -348,31 +332,6 @@ static void session_established(struct gateway *gw)
 	session_pump(gw);
 }
 
-static void session_handshake(struct gateway *gw)
-{
-	struct session *s = &gw->s;
-	enum metrics_hs_reason why;
-	char reason[256];
-	int ret, e;
-
-	ret = SSL_do_handshake(s->ssl);
-	if (ret == 1) {
-		session_established(gw);
-		return;
-	}
-	e = SSL_get_error(s->ssl, ret);
-	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-		watch_set(gw->loop, &s->w,
-			  e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
-		return;
-	}
-	/* Classified before tls_error_reason() clears the error queue. */
-	why = metrics_hs_reason_of(SSL_get_verify_result(s->ssl),
-				   ERR_peek_error());
-	tls_error_reason(s->ssl, reason, sizeof(reason));
-	session_refuse(gw, why, reason);
-}
-
 static void session_sock_ready(struct watch *w, uint32_t events)
 {
 	struct gateway *gw = container_of(w, struct gateway, s.w);
@@ -381,10 +340,7 @@ static void session_sock_ready(struct watch *w, uint32_t events)
 		return;	/* closed meanwhile (loop.c drops such events too) */
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		gw->s.sock_readable = true;
-	if (gw->s.established)
-		session_pump(gw);
-	else
-		session_handshake(gw);
+	session_pump(gw);
 }
 
 void session_tty_ready(struct watch *w, uint32_t events)
@@ -393,7 +349,7 @@ void session_tty_ready(struct watch *w, uint32_t events)
 
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		gw->s.tty_readable = true;
-	if (gw->s.established)
+	if (gw->s.active)
 		session_pump(gw);
 }
 
@@ -406,10 +362,6 @@ void session_timer(struct timer *t)
 
 	if (!s->active)
 		return;
-	if (!s->established) {
-		session_refuse(gw, METRICS_HS_TIMEOUT, "handshake timeout");
-		return;
-	}
 	idle = now_ms() - s->last_activity;
 	if (idle >= limit)
 		session_end(gw, METRICS_FENCE_INACTIVITY, "inactivity");
@@ -417,29 +369,22 @@ void session_timer(struct timer *t)
 		timer_arm(&s->timer, limit - idle);
 }
 
-void session_open(struct gateway *gw, int fd, const char *peer)
+int session_start(struct gateway *gw, int fd, SSL *ssl, const char *peer,
+		  struct ktls_secret *secret)
 {
 	struct session *s = &gw->s;
 
+	if (gw->cfg->tls.ktls == CONF_KTLS_AUTO &&
+	    ktls_secret_move(ssl, &s->secret, secret))
+		return -ENOMEM;
 	s->active = true;
-	s->established = false;
 	s->fd = fd;
+	s->ssl = ssl;
 	s->rx_kernel = false;
 	s->up_len = s->up_off = s->down_len = s->down_off = 0;
 	s->ssl_read_wants = s->ssl_write_wants = 0;
-	memset(&s->secret, 0, sizeof(s->secret));
 	snprintf(s->peer, sizeof(s->peer), "%s", peer);
-	session_tune_socket(gw, fd);
-
-	s->ssl = SSL_new(gw->ssl_ctx);
-	if (!s->ssl || !SSL_set_fd(s->ssl, fd) ||
-	    (gw->cfg->tls.ktls == CONF_KTLS_AUTO &&
-	     ktls_secret_attach(s->ssl, &s->secret))) {
-		session_refuse(gw, METRICS_HS_OTHER, "out of memory");
-		return;
-	}
-	SSL_set_accept_state(s->ssl);
 	watch_init(&s->w, fd, session_sock_ready);
-	timer_arm(&s->timer, SESSION_HANDSHAKE_MS);
-	session_handshake(gw);
+	session_established(gw);
+	return 0;
 }
