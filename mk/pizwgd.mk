@@ -80,6 +80,14 @@ $(UNIT_DIR)/test_%: $(US_AOBJ)/tests/unit/test_%.o $(PIZWGD_CORE_AOBJS)
 	@mkdir -p $(@D)
 	$(CC) $(US_CFLAGS) $(US_SANITIZE) -o $@ $^ $(PIZWGD_PKG_LIBS)
 
+# the yardstick of tests/serve/hostile.sh's connection flood
+ACCEPT_CLOSE := $(BUILD)/tests/accept-close
+check-build: $(ACCEPT_CLOSE)
+$(ACCEPT_CLOSE): $(US_OBJ)/tests/serve/accept-close.o
+	@mkdir -p $(@D)
+	$(CC) $(US_CFLAGS) -o $@ $^
+-include $(wildcard $(BUILD)/obj/tests/serve/*.d)
+
 $(KTLS_PROBE): $(US_OBJ)/tests/ktls/ktls-probe.o \
 		$(US_OBJ)/userspace/pizwgd/ktls.o $(US_OBJ)/userspace/pizwgd/hkdf.o
 	@mkdir -p $(@D)

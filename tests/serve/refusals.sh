@@ -3,9 +3,10 @@
 #
 # Who does not get the stick. While nobody has it, a client without a
 # certificate, one from another CA, one with an expired certificate,
-# plaintext garbage, a TLS 1.1-only client and one that never finishes its
-# handshake (after the 10 s handshake timeout) are each refused and logged
-# with the reason, and nothing is fenced. While one client's session
+# plaintext garbage, a TLS 1.1-only client, one that sends nothing (dropped
+# after 2 s) and one that never finishes its handshake (after 5 s) are each
+# refused and counted with the reason, logged with it when it is the first
+# of its reason in 10 s, and nothing is fenced. While one client's session
 # streams (random bytes the stick echoes back), a second client with a
 # valid certificate is refused as busy, and so is each of the above; the
 # session's stream never stalls and comes back byte-exact. Then a client
@@ -25,7 +26,8 @@ set -uo pipefail
 mint_expired_client "$T/expired.pem" || bail "cannot make an expired client certificate"
 mint_foreign_client "$T/foreign.pem" || bail "cannot make a client of another CA"
 
-conf_write "$T/pizwgd.conf"
+metrics=$T/metrics/pizwgd.prom
+conf_write "$T/pizwgd.conf" "metrics_dir=$T/metrics"
 fake_start echo
 t server_starts_serving_the_stick start_serving "$T/pizwgd.conf"
 
@@ -90,31 +92,78 @@ sys.exit(0 if float(sys.argv[3]) <= took <= float(sys.argv[4]) else 1)
 EOF
 }
 
-# refused_for ERE COMMAND...: COMMAND (an attempt) succeeds and the server
-# logs a refusal whose reason matches ERE.
+# trickling_client MIN MAX: starts a ClientHello and never finishes it,
+# a byte every 0.2 s; the server drops it after MIN to MAX seconds.
+trickling_client() {
+	ip netns exec pz-cli python3 - "$srv_addr" "$listen_port" "$1" "$2" <<'EOF'
+import socket, sys, time
+
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+start = time.monotonic()
+s.sendall(b"\x16\x03\x01\x40\x00")
+try:
+    while time.monotonic() - start < 40:
+        s.sendall(b"\x01")
+        time.sleep(0.2)
+except OSError:
+    pass
+took = time.monotonic() - start
+print(f"# the trickling client was dropped after {took:.1f} s")
+sys.exit(0 if float(sys.argv[3]) <= took <= float(sys.argv[4]) else 1)
+EOF
+}
+
+# hs_failures REASON: the server's count of handshakes refused for REASON
+# (the metrics file is rewritten within a second of a refusal).
+hs_failures() {
+	local v
+	v=$(sed -n "s/^pizwg_tls_handshake_failures_total{gateway=\"$gw\",reason=\"$1\"} //p" \
+		"$metrics" 2>/dev/null)
+	echo "${v:-0}"
+}
+
+# counted_more REASON N: more than N refusals counted for REASON.
+counted_more() {
+	(($(hs_failures "$1") > $2))
+}
+
+# refused_for REASON ERE COMMAND...: COMMAND (an attempt) succeeds, the
+# server counts a refusal for REASON, and, unless ERE is empty, logs one
+# matching ERE (refusals of one reason are logged once per 10 s).
 refused_for() {
-	local why=$1
-	shift
-	"$@" && wait_log "$re_refused.*($why)" 15
+	local label=$1 why=$2 before
+	shift 2
+	before=$(hs_failures "$label")
+	"$@" || return 1
+	if ! wait_for 5 counted_more "$label" "$before"; then
+		echo "# no refusal counted for $label"
+		return 1
+	fi
+	[[ -z $why ]] || wait_log "$re_refused.*($why)" 15
 }
 
 # --- while nobody has the stick ---------------------------------------------------
 
 t_pizwgd client_without_a_cert_is_refused_for_it \
-	refused_for 'peer did not return a certificate' intruder nocert -c -
+	refused_for no_certificate 'peer did not return a certificate' intruder nocert -c -
 t_pizwgd client_with_a_cert_from_another_ca_is_refused_for_it \
-	refused_for 'unable to get local issuer certificate|certificate signature failure' \
+	refused_for bad_certificate \
+	'unable to get local issuer certificate|certificate signature failure' \
 	intruder foreign -c "$T/foreign.pem"
 t_pizwgd client_with_an_expired_cert_is_refused_for_it \
-	refused_for 'certificate has expired' intruder expired -c "$T/expired.pem"
+	refused_for expired_certificate 'certificate has expired' \
+	intruder expired -c "$T/expired.pem"
 t_pizwgd plaintext_garbage_is_refused_for_it \
-	refused_for 'wrong version number|http request|packet length too long' garbage
+	refused_for protocol 'wrong version number|http request|packet length too long' \
+	garbage
+# a protocol refusal again within 10 s: counted, not logged
 t_pizwgd tls11_only_client_is_refused_for_it \
-	refused_for 'unsupported protocol|no suitable signature algorithm|version too low' \
-	tls11_client
-# 10 s, within 3x for the emulated machine
-t_pizwgd client_that_never_finishes_its_handshake_is_dropped_after_10_s \
-	refused_for 'handshake timeout' silent_client 9 30
+	refused_for protocol '' tls11_client
+# 2 s and 5 s, within 3x for the emulated machine
+t_pizwgd client_that_sends_nothing_is_dropped_after_2_s \
+	refused_for timeout 'handshake timeout: nothing sent' silent_client 1.5 6
+t_pizwgd client_that_never_finishes_its_handshake_is_dropped_after_5_s \
+	refused_for timeout '' trickling_client 4.5 15
 
 nothing_but_refusals() {
 	! grep -E "$re_started|$re_ended|$re_fenced" "$server_log"
@@ -131,7 +180,7 @@ first_session_streams() {
 }
 t first_client_gets_a_session_that_streams first_session_streams
 
-# refused_while_streaming ERE COMMAND...: as refused_for, and the first
+# refused_while_streaming REASON ERE COMMAND...: as refused_for, and the first
 # session's echoes keep arriving (within 5 s of the refusal: an attempt may
 # take less time than a chunk of the feed).
 refused_while_streaming() {
@@ -144,19 +193,19 @@ refused_while_streaming() {
 }
 
 t_pizwgd second_client_with_a_valid_cert_is_refused_as_busy \
-	refused_while_streaming 'busy' intruder second
+	refused_while_streaming busy 'busy' intruder second
 t_pizwgd client_without_a_cert_is_refused_while_busy \
-	refused_while_streaming '' intruder nocert2 -c -
+	refused_while_streaming busy '' intruder nocert2 -c -
 t_pizwgd client_with_a_cert_from_another_ca_is_refused_while_busy \
-	refused_while_streaming '' intruder foreign2 -c "$T/foreign.pem"
+	refused_while_streaming busy '' intruder foreign2 -c "$T/foreign.pem"
 t_pizwgd client_with_an_expired_cert_is_refused_while_busy \
-	refused_while_streaming '' intruder expired2 -c "$T/expired.pem"
+	refused_while_streaming busy '' intruder expired2 -c "$T/expired.pem"
 t_pizwgd plaintext_garbage_is_refused_while_busy \
-	refused_while_streaming '' garbage
+	refused_while_streaming busy '' garbage
 t_pizwgd tls11_only_client_is_refused_while_busy \
-	refused_while_streaming '' tls11_client
+	refused_while_streaming busy '' tls11_client
 t_pizwgd silent_client_is_dropped_while_busy \
-	refused_while_streaming '' silent_client 0 30
+	refused_while_streaming busy '' silent_client 0 30
 
 first_stream_is_byte_exact() {
 	local n
