@@ -615,7 +615,10 @@ certs_up() {
 			bail "pizwg-setup failed"
 	fi
 	ca_crt=$T/root/etc/pizwg/ca.crt
-	ca_key=$T/root/etc/pizwg/ca.key
+	# pizwg-setup writes the CA key into backup.tar only.
+	ca_key=$T/ca.key
+	tar -xOf "$T/root/root/backup.tar" etc/pizwg/ca.key >"$ca_key" ||
+		bail "no CA key in $T/root/root/backup.tar"
 	srv_crt=$T/root/etc/pizwg/server.crt
 	srv_key=$T/root/etc/pizwg/server.key
 	clients_pem=$T/root/etc/pizwg/clients.pem

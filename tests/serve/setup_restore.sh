@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Credentials survive a backup: pizwg-setup's backup.tar, restored with
-# pizwg-restore into a second root, serves a socat client that uses the
-# restored client PEM (round trip); and so does a backup.tar in the layout
+# pizwg-restore into a second root (without the CA key), serves a socat
+# client that uses the restored client PEM (round trip), and a new client
+# that pizwg-setup --ca-from signs from that backup; and so does a backup.tar
+# in the layout
 # of the earlier ser2net-based PiZWG (self-signed RSA server and client
 # certificates, made as tests/setup/test-setup makes them), whose client
 # keeps its old files.
@@ -44,6 +46,21 @@ new=$T/new
 t setup_backup_restores_into_a_second_root \
 	restore_into "$new" "$T/root/root/backup.tar"
 t restored_setup_backup_serves_its_restored_client \
+	serves_restored "$new" "$new/etc/pizwg/ca.crt"
+
+# new_client_from_backup ROOT TAR: a new client for ROOT, which holds no CA
+# key, signed with the CA key of TAR.
+new_client_from_backup() {
+	local old_pem
+	old_pem=$(cat "$1/root/pizwg-client.pem") &&
+		[[ ! -e $1/etc/pizwg/ca.key ]] &&
+		"$pizwg_setup" --root "$1" --ca-from "$2" >/dev/null &&
+		[[ ! -e $1/etc/pizwg/ca.key ]] &&
+		[[ $(cat "$1/root/pizwg-client.pem") != "$old_pem" ]]
+}
+t ca_from_signs_a_new_client_on_the_restored_root \
+	new_client_from_backup "$new" "$T/root/root/backup.tar"
+t restored_setup_serves_the_client_signed_from_the_backup \
 	serves_restored "$new" "$new/etc/pizwg/ca.crt"
 
 # --- a backup of the earlier ser2net-based PiZWG -------------------------------------
