@@ -26,13 +26,13 @@ $(US_OBJ)/tests/bench/event-latency.o: US_CPPFLAGS += -Iuserspace/pizwgd
 
 $(BENCH_DIR)/relay-client: $(US_OBJ)/tests/bench/relay-client.o
 	@mkdir -p $(@D)
-	$(CC) $(US_CFLAGS) -o $@ $^ $(BENCH_SSL_LIBS)
+	$(CC) $(US_LDFLAGS) -o $@ $^ $(BENCH_SSL_LIBS)
 
 # pizwgd's own serial_open() and the netlink library pizwgd uses.
 $(BENCH_DIR)/event-latency: $(US_OBJ)/tests/bench/event-latency.o \
 		$(US_OBJ)/userspace/pizwgd/serial.o \
 		$(patsubst %.c,$(US_OBJ)/%.o,$(GENL_SRCS))
 	@mkdir -p $(@D)
-	$(CC) $(US_CFLAGS) -o $@ $^ $(US_PKG_LIBS)
+	$(CC) $(US_LDFLAGS) -o $@ $^ $(US_PKG_LIBS)
 
 -include $(wildcard $(BUILD)/obj/tests/bench/*.d)

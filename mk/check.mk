@@ -28,11 +28,16 @@ $(KSELFTEST): tests/kselftest/pizwg_test.c tests/kselftest/nl.c tests/kselftest/
 # make demo: the whole system on simulated hardware, in the VM: two hosts,
 # VRRP, a client, a disconnect and a kill (tests/ha/demo). make demo-module:
 # the module alone, told with pizwgctl (tests/vm/demo).
-.PHONY: demo demo-module
+# demo-build is every program the demo runs: the release build and the
+# module (all), and the sanitizer builds of pizwgd and pizwgctl that the
+# test libraries run (tests/ha/test-demo-build checks that it stays so).
+.PHONY: demo demo-module demo-build
 demo:
 	tests/deps
-	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory demo-build
 	tests/vm/run --kernel 6.12 --timeout 600 -- tests/ha/demo
+
+demo-build: all userspace-asan
 
 demo-module:
 	tests/deps

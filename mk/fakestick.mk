@@ -24,7 +24,7 @@ $(US_AOBJ)/tests/unit/test_fakestick.o: US_CPPFLAGS += -Itests/fakestick
 
 $(BUILD)/bin/fakestick: $(FAKESTICK_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(US_CFLAGS) -o $@ $^ $(FAKESTICK_PKG_LIBS)
+	$(CC) $(US_LDFLAGS) -o $@ $^ $(FAKESTICK_PKG_LIBS)
 
 $(UNIT_DIR)/test_fakestick: $(FAKESTICK_UNIT_AOBJS)
 	@mkdir -p $(@D)

@@ -54,7 +54,7 @@ $(METRICS_SAMPLE): $(US_OBJ)/tests/metrics/metrics-sample.o \
 		$(US_OBJ)/userspace/pizwgd/metrics.o \
 		$(US_OBJ)/userspace/pizwgd/vrrp_packet.o
 	@mkdir -p $(@D)
-	$(CC) $(US_CFLAGS) -o $@ $^ $(PIZWGD_PKG_LIBS)
+	$(CC) $(US_LDFLAGS) -o $@ $^ $(PIZWGD_PKG_LIBS)
 -include $(wildcard $(BUILD)/obj/tests/metrics/*.d)
 
 $(PIZWGD_OBJS) $(PIZWGD_AOBJS) $(US_OBJ)/tests/ktls/ktls-probe.o \
@@ -70,7 +70,7 @@ $(US_AOBJ)/tests/unit/test_config.o: \
 
 $(BUILD)/bin/pizwgd: $(PIZWGD_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(US_CFLAGS) -o $@ $^ $(PIZWGD_PKG_LIBS)
+	$(CC) $(US_LDFLAGS) -o $@ $^ $(PIZWGD_PKG_LIBS)
 
 $(BUILD)/asan/bin/pizwgd: $(PIZWGD_AOBJS)
 	@mkdir -p $(@D)
@@ -91,7 +91,7 @@ $(ACCEPT_CLOSE): $(US_OBJ)/tests/serve/accept-close.o
 $(KTLS_PROBE): $(US_OBJ)/tests/ktls/ktls-probe.o \
 		$(US_OBJ)/userspace/pizwgd/ktls.o $(US_OBJ)/userspace/pizwgd/hkdf.o
 	@mkdir -p $(@D)
-	$(CC) $(US_CFLAGS) -o $@ $^ $(PIZWGD_PKG_LIBS)
+	$(CC) $(US_LDFLAGS) -o $@ $^ $(PIZWGD_PKG_LIBS)
 
 -include $(wildcard $(BUILD)/obj/userspace/pizwgd/*.d \
 	$(BUILD)/asan/obj/userspace/pizwgd/*.d \

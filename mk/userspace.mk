@@ -10,15 +10,32 @@
 # A unit test is one program (tests/unit/unit.h) printing one TAP line per
 # case, "ok - ..." or "not ok - ..."; a program that exits non-zero without a
 # "not ok" line (a sanitizer report, a crash) counts as one failure. Other
-# fragments add theirs with `UNIT_BINS += BINARY` and a link rule.
+# fragments add theirs with `UNIT_BINS += BINARY` and a link rule. They link
+# release programs with $(US_LDFLAGS), sanitizer ones with $(US_CFLAGS)
+# $(US_SANITIZE).
 
 US_PKGS := libnl-genl-3.0 json-c
 US_PKG_CFLAGS := $(shell pkg-config --cflags $(US_PKGS))
 US_PKG_LIBS := $(shell pkg-config --libs $(US_PKGS))
+# The project's flags, in every build.
 US_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -pthread
 US_CPPFLAGS := -Ikmod/uapi -Iuserspace/lib $(US_PKG_CFLAGS)
 US_SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
+
+# The release build ($(BUILD)/obj, bin and tests) is hardened: PIE, full
+# RELRO, stack protector, _FORTIFY_SOURCE. The CPPFLAGS, CFLAGS and LDFLAGS
+# of the environment or the command line (makepkg, dpkg-buildflags) come
+# after the project's flags, adding to them. A _FORTIFY_SOURCE of theirs
+# replaces ours (a second definition is an error under -Werror); with -O0
+# there is none (glibc warns that it needs optimisation). The sanitizer
+# build keeps the project's flags alone: the _chk functions bypass ASan's
+# interceptors.
+US_FORTIFY := $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,\
+	$(if $(filter -O0,$(CFLAGS)),,-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3))
+US_REL_CPPFLAGS := $(US_FORTIFY) $(CPPFLAGS)
+US_REL_CFLAGS := $(US_CFLAGS) -fPIE -fstack-protector-strong $(CFLAGS)
+US_LDFLAGS := $(US_REL_CFLAGS) -pie -Wl,-z,relro -Wl,-z,now $(LDFLAGS)
 
 US_OBJ := $(BUILD)/obj
 US_AOBJ := $(BUILD)/asan/obj
@@ -39,7 +56,7 @@ userspace-asan: $(BUILD)/asan/bin/pizwgctl
 
 $(US_OBJ)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(US_CPPFLAGS) $(US_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(US_CPPFLAGS) $(US_REL_CPPFLAGS) $(US_REL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(US_AOBJ)/%.o: %.c
 	@mkdir -p $(@D)
@@ -58,7 +75,7 @@ $(PIZWGCTL_MAIN_OBJS): $(US_VERSION_FILE)
 
 $(BUILD)/bin/pizwgctl: $(PIZWGCTL_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(US_CFLAGS) -o $@ $^ $(US_PKG_LIBS)
+	$(CC) $(US_LDFLAGS) -o $@ $^ $(US_PKG_LIBS)
 
 $(BUILD)/asan/bin/pizwgctl: $(PIZWGCTL_AOBJS)
 	@mkdir -p $(@D)

@@ -32,7 +32,7 @@ $(US_AOBJ)/tests/unit/test_vrrp_net.o: \
 
 $(VRRP_NODE): $(patsubst %.c,$(US_OBJ)/%.o,$(VRRP_NODE_SRCS))
 	@mkdir -p $(@D)
-	$(CC) $(US_CFLAGS) -o $@ $^ $(VRRP_NET_PKG_LIBS)
+	$(CC) $(US_LDFLAGS) -o $@ $^ $(VRRP_NET_PKG_LIBS)
 
 $(VRRP_NODE_ASAN): $(patsubst %.c,$(US_AOBJ)/%.o,$(VRRP_NODE_SRCS))
 	@mkdir -p $(@D)

@@ -428,9 +428,12 @@ ha_kill() {
 }
 
 # stop_post H: what systemd runs after pizwgd ended however it ended
-# (userspace/pizwgd-stop-post, ExecStopPost): port off, VIP removed.
+# (userspace/pizwgd-stop-post, ExecStopPost): port off, VIP removed. It runs
+# pizwgctl from PATH; named in full here, so tests/ha/test-demo-build sees it.
 stop_post() {
-	PATH=$top/build/bin:$PATH ip netns exec "$1" \
+	local ctl=$top/build/bin/pizwgctl
+
+	PATH=${ctl%/*}:$PATH ip netns exec "$1" \
 		"$top/userspace/pizwgd-stop-post" --config "${conf_of[$1]}" 2>&1 |
 		sed 's/^/# stop-post: /'
 	return "${PIPESTATUS[0]}"
