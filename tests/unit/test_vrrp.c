@@ -812,15 +812,6 @@ static void the_cap_follows_our_own_interval(void)
 	}
 }
 
-static void v2_backup_is_not_affected_by_the_cap(void)
-{
-	setup_with(2, PRIO, 100, false);
-	step(VRRP_IN_START, T0);
-	advert(T0 + 500, 50, 100, HIGHER);
-	CHECK_INT(v.master_interval_cs, 100);
-	CHECK_INT(out.deadline_ms, T0 + 500 + 3000 + 609);
-}
-
 /* The guard waits out a lower master at its interval, capped the same. */
 static void guard_waits_out_a_lower_master_claiming_4095_at_most_capped(void)
 {
@@ -1451,7 +1442,6 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(backup_takes_a_better_master_interval_whole),
 	UNIT_TEST(skew_after_priority_zero_uses_the_capped_interval),
 	UNIT_TEST(the_cap_follows_our_own_interval),
-	UNIT_TEST(v2_backup_is_not_affected_by_the_cap),
 	UNIT_TEST(guard_waits_out_a_lower_master_claiming_4095_at_most_capped),
 	UNIT_TEST(guard_caps_equal_priority_from_a_lower_address),
 	UNIT_TEST(guard_takes_a_lower_master_interval_up_to_the_cap_whole),

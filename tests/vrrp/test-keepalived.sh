@@ -642,6 +642,13 @@ master_down_after_keepalived() {
 		k && / master_down / { d = $3 } END { print d }' "$tmp/node.log"
 }
 
+# capped_after_last RE: vrrp-node's first line matching RE after C's last
+# advert ($last) comes capped_down_ms after it (3x tolerance)
+capped_after_last() {
+	wait_line "$tmp/node.log" 0 "$1" $((3 * capped_down_ms))
+	node_after "$last" "$1" $((capped_down_ms - 20)) $((3 * capped_down_ms))
+}
+
 scenario_i() {
 	local inject_pid last
 	setup || return 1
@@ -667,10 +674,8 @@ scenario_i() {
 	inject_started pseudo 100 10 4095
 	keepalived_kill
 	inject_done
-	wait_line "$tmp/node.log" 0 ' state MASTER$' $((3 * capped_down_ms))
 	t "i: vrrp-node master $capped_down_ms ms after C's last 4095 cs advert (3x), not 132 s" \
-		node_after "$last" ' state MASTER$' $((capped_down_ms - 20)) \
-		$((3 * capped_down_ms))
+		capped_after_last ' state MASTER$'
 	node_stop
 	t "i: vrrp-node exits 0" test $? -eq 0
 }
@@ -721,10 +726,8 @@ scenario_k() {
 	inject_done
 	t "k: the power guard holds its stick off while C advertises" \
 		eval "! grep -q ' power on$' '$tmp/node.log'"
-	wait_line "$tmp/node.log" 0 ' power on$' $((3 * capped_down_ms))
 	t "k: vrrp-node powers its stick $capped_down_ms ms after C's last 4095 cs advert (3x), not 132 s" \
-		node_after "$last" ' power on$' $((capped_down_ms - 20)) \
-		$((3 * capped_down_ms))
+		capped_after_last ' power on$'
 	node_stop
 	t "k: vrrp-node exits 0" test $? -eq 0
 }
