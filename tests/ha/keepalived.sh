@@ -11,6 +11,10 @@
 #     its stick off; keepalived stopped (priority 0): pizwgd master within
 #     3 x Skew_Time (+1 s for keepalived's own stop), its stick on, the
 #     client served through the VIP
+#   - pizwgd master (50); keepalived (20) at advert_int 1 deaf to it (its
+#     bridge port floods it no multicast) becomes master too: pizwgd logs
+#     the lower advert once (rate-limited), stays master, its stick on,
+#     never fenced; the link healed, keepalived backs off to BACKUP
 # Only h1's stick is in play. TAP. Run by tests/ha/suite inside the VM.
 
 # The checks are functions called through t, which shellcheck cannot follow;
@@ -93,4 +97,26 @@ t backup_pizwgd_powers_its_stick wait_power_of h1 on 10
 t backup_pizwgd_serves wait_host h1 "$re_serving" 12
 t backup_keepalived_removed_its_vip wait_for 5 no_vip h2
 t backup_client_round_trip_with_pizwgd ha_session h1
+client_stop
+
+# --- pizwgd master, keepalived a lower master that cannot hear it ------------------------
+re_lower="${re_pfx}vrrp: lower advert from 192\\.0\\.2\\.2 \\(priority 20, ours 50, interval 100 cs\\) while master: answered, staying master\$"
+skip_lines "${log_of[h1]}"
+skip_lines "$keepalived_log"
+mark_power h1
+bridge -n pz-br link set dev b-h2 mcast_flood off
+keepalived_start h2 20 100
+t lower_keepalived_deaf_to_pizwgd_becomes_master_too keepalived_entered MASTER 15
+t lower_pizwgd_logs_the_lower_advert wait_host h1 "$re_lower" 5
+sleep 2.5
+n=$(grep -cE "$re_lower" "${log_of[h1]}")
+echo "# $n lower advert lines"
+t lower_pizwgd_logs_one_line_per_10_s eval '((n == 1))'
+t lower_pizwgd_stays_master eval '[[ $(state_of h1) == MASTER ]] && no_new_state h1'
+t lower_pizwgd_stick_stays_on_never_fenced \
+	eval '[[ $(power_count h1) == "${power_mark[h1]}" ]] && power_is h1 on && no_line "${log_of[h1]}" "$re_fenced"'
+bridge -n pz-br link set dev b-h2 mcast_flood on
+t lower_link_healed_keepalived_backs_off keepalived_entered BACKUP 5
+t lower_pizwgd_still_master eval '[[ $(state_of h1) == MASTER ]]'
+keepalived_stop
 ha_finish

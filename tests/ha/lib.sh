@@ -537,11 +537,11 @@ ha_session() {
 
 # --- keepalived ----------------------------------------------------------------------
 
-# keepalived_start H PRIORITY: keepalived 2.2.7 in H's namespace (instead of
-# pizwgd), VRRPv3, VRID 254, the test's interval, the VIP on eth0; its log
-# (-l -D) in $keepalived_log.
+# keepalived_start H PRIORITY [INTERVAL_CS]: keepalived 2.2.7 in H's
+# namespace (instead of pizwgd), VRRPv3, VRID 254, the test's interval
+# unless given, the VIP on eth0; its log (-l -D) in $keepalived_log.
 keepalived_start() {
-	local h=$1 d=$T/keepalived
+	local h=$1 d=$T/keepalived cs=${3:-$interval_cs}
 	mkdir -p "$d"
 	cat >"$d/keepalived.conf" <<EOF
 global_defs {
@@ -552,7 +552,7 @@ vrrp_instance VI_1 {
 	interface eth0
 	virtual_router_id $vrid
 	priority $2
-	advert_int $((interval_cs / 100)).$(printf %02d $((interval_cs % 100)))
+	advert_int $((cs / 100)).$(printf %02d $((cs % 100)))
 	version 3
 	virtual_ipaddress {
 		$vip/24 dev eth0

@@ -101,7 +101,8 @@ static const char *acts(void)
 	for (i = 0; i < out.n; i++) {
 		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "",
 			      vrrp_action_name(out.act[i].type));
-		if (out.act[i].type == VRRP_ACT_SEND_ADVERT)
+		if (out.act[i].type == VRRP_ACT_SEND_ADVERT ||
+		    out.act[i].type == VRRP_ACT_LOWER_ADVERT)
 			n += snprintf(buf + n, sizeof(buf) - n, "(%u)",
 				      out.act[i].prio);
 	}
@@ -451,7 +452,7 @@ static void master_answers_lower_priority_with_an_advert_and_stays(void)
 
 	advert(t + 50, 50, 20, HIGHER);
 	CHECK_STATE(MASTER);
-	CHECK_STR(acts(), "SEND_ADVERT(100)");
+	CHECK_STR(acts(), "SEND_ADVERT(100) LOWER_ADVERT(50)");
 	CHECK_INT(out.deadline_ms, t + INTERVAL_MS);
 }
 
@@ -461,7 +462,7 @@ static void master_answers_equal_priority_lower_address_and_stays(void)
 
 	advert(t + 50, PRIO, 20, LOWER);
 	CHECK_STATE(MASTER);
-	CHECK_STR(acts(), "SEND_ADVERT(100)");
+	CHECK_STR(acts(), "SEND_ADVERT(100) LOWER_ADVERT(100)");
 }
 
 static void master_releases_on_higher_priority(void)
@@ -488,7 +489,7 @@ static void address_tie_break_compares_unsigned(void)
 
 	advert(t + 50, PRIO, 20, LOWER_UNSIGNED);
 	CHECK_STATE(MASTER);
-	CHECK_STR(acts(), "SEND_ADVERT(100)");
+	CHECK_STR(acts(), "SEND_ADVERT(100) LOWER_ADVERT(100)");
 }
 
 static void master_ignores_its_own_looped_advert(void)
@@ -649,7 +650,7 @@ static void another_master_advertising_delays_power_on_until_it_is_dead(void)
 	uint64_t t = to_master(true);
 
 	advert(t + 100, 50, 20, HIGHER);
-	CHECK_STR(acts(), "SEND_ADVERT(100)");
+	CHECK_STR(acts(), "SEND_ADVERT(100) LOWER_ADVERT(50)");
 	CHECK_INT(out.deadline_ms, t + INTERVAL_MS);
 	step(VRRP_IN_TIMER, t + INTERVAL_MS);
 	CHECK_STR(acts(), "SEND_ADVERT(100)");
@@ -693,6 +694,237 @@ static void each_mastership_has_its_own_guard(void)
 	CHECK(!v.power_allowed);
 	step(VRRP_IN_TIMER, t + 20 + DOWN_MS + INTERVAL_MS);
 	CHECK_STR(acts(), "SEND_ADVERT(100) POWER_ON_ALLOWED");
+}
+
+/*
+ * The interval of a router we outrank counts for at most 3 times ours
+ * (20 cs: 60 cs). Master_Down_Interval for 60 cs at priority 100:
+ * 3 * 600 + 156 * 600 / 256 = 2165 ms; for 4095 cs, 147803 ms.
+ */
+#define CAP_CS 60
+#define CAP_DOWN_MS 2165
+#define DOWN_4095_MS 147803
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Master_Down_Interval for @cs at @prio, from RFC 9568 6.1 */
+static uint64_t rfc_down_ms(uint8_t prio, unsigned int cs)
+{
+	return 3 * cs * 10ull + (256 - prio) * cs * 10ull / 256;
+}
+
+static void backup_caps_a_lower_master_interval_at_three_times_its_own(void)
+{
+	setup(false);
+	step(VRRP_IN_START, T0);
+	advert(T0 + 500, 50, 4095, HIGHER);
+	CHECK_STATE(BACKUP);
+	CHECK_INT(v.master_interval_cs, CAP_CS);
+	CHECK_INT(out.deadline_ms, T0 + 500 + CAP_DOWN_MS);
+}
+
+/* The case: Max Adver Int 4095 every 100 s held it off for good. */
+static void a_lower_master_claiming_4095_cannot_hold_off_the_takeover(void)
+{
+	setup(false);
+	step(VRRP_IN_START, T0);
+	advert(T0 + 500, 50, 4095, HIGHER);
+	step(VRRP_IN_TIMER, T0 + 500 + CAP_DOWN_MS - 1);
+	CHECK_STATE(BACKUP);
+	step(VRRP_IN_TIMER, T0 + 500 + CAP_DOWN_MS);
+	CHECK_STATE(MASTER);
+	advert(T0 + 100500, 50, 4095, HIGHER);
+	CHECK_STATE(MASTER);
+	CHECK_STR(acts(), "SEND_ADVERT(100) LOWER_ADVERT(50)");
+}
+
+static void backup_takes_a_lower_master_interval_up_to_the_cap_whole(void)
+{
+	static const struct {
+		uint16_t advertised, learned;
+	} cases[] = {
+		{ 1, 1 },	 { 19, 19 },	     { 20, 20 },
+		{ 59, 59 },	 { CAP_CS, CAP_CS }, { CAP_CS + 1, CAP_CS },
+		{ 100, CAP_CS },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setup(false);
+		step(VRRP_IN_START, T0);
+		advert(T0 + 500, 50, cases[i].advertised, HIGHER);
+		CHECK_INT(v.master_interval_cs, cases[i].learned);
+		CHECK_INT(out.deadline_ms,
+			  T0 + 500 + rfc_down_ms(PRIO, cases[i].learned));
+	}
+}
+
+static void backup_caps_equal_priority_from_a_lower_address(void)
+{
+	setup(false);
+	step(VRRP_IN_START, T0);
+	advert(T0 + 500, PRIO, 4095, LOWER);
+	CHECK_INT(v.master_interval_cs, CAP_CS);
+	CHECK_INT(out.deadline_ms, T0 + 500 + CAP_DOWN_MS);
+}
+
+/* RFC 9568 6.4.2: a master that outranks us sets the group's interval. */
+static void backup_takes_a_better_master_interval_whole(void)
+{
+	setup(false);
+	step(VRRP_IN_START, T0);
+	advert(T0 + 500, 200, 4095, LOWER);
+	CHECK_INT(v.master_interval_cs, 4095);
+	CHECK_INT(out.deadline_ms, T0 + 500 + DOWN_4095_MS);
+	setup(false);
+	step(VRRP_IN_START, T0);
+	advert(T0 + 500, PRIO, 4095, HIGHER);
+	CHECK_INT(v.master_interval_cs, 4095);
+}
+
+static void skew_after_priority_zero_uses_the_capped_interval(void)
+{
+	setup(false);
+	step(VRRP_IN_START, T0);
+	advert(T0 + 500, 50, 4095, HIGHER);
+	advert(T0 + 1500, 0, 4095, HIGHER);
+	CHECK_INT(out.deadline_ms, T0 + 1500 + 156 * 600 / 256);
+}
+
+static void the_cap_follows_our_own_interval(void)
+{
+	static const struct {
+		uint16_t own, learned;
+	} cases[] = {
+		{ 1, 3 },	{ 100, 300 },	{ 1364, 4092 },
+		{ 1365, 4095 }, { 1366, 4095 }, { 4095, 4095 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setup_with(3, PRIO, cases[i].own, false);
+		step(VRRP_IN_START, T0);
+		advert(T0 + 500, 50, 4095, HIGHER);
+		CHECK_INT(v.master_interval_cs, cases[i].learned);
+	}
+}
+
+/* The guard waits out a lower master at its interval, capped the same. */
+static void guard_waits_out_a_lower_master_claiming_4095_at_most_capped(void)
+{
+	uint64_t t = to_master(false);
+
+	advert(t + 100, 50, 4095, HIGHER);
+	CHECK_STR(acts(), "SEND_ADVERT(100) LOWER_ADVERT(50)");
+	CHECK_INT(v.power_at, t + 100 + CAP_DOWN_MS);
+	step(VRRP_IN_TIMER, t + 100 + CAP_DOWN_MS - 1);
+	CHECK(!v.power_allowed);
+	step(VRRP_IN_TIMER, t + 100 + CAP_DOWN_MS);
+	CHECK(v.power_allowed);
+	CHECK_STATE(MASTER);
+}
+
+static void guard_caps_equal_priority_from_a_lower_address(void)
+{
+	uint64_t t = to_master(false);
+
+	advert(t + 100, PRIO, 4095, LOWER);
+	CHECK_STR(acts(), "SEND_ADVERT(100) LOWER_ADVERT(100)");
+	CHECK_INT(v.power_at, t + 100 + CAP_DOWN_MS);
+}
+
+static void guard_takes_a_lower_master_interval_up_to_the_cap_whole(void)
+{
+	static const uint16_t advertised[] = { 1, 20, 59, CAP_CS, CAP_CS + 1 };
+	uint64_t t;
+	size_t i;
+
+	for (i = 0; i < sizeof(advertised) / sizeof(advertised[0]); i++) {
+		uint16_t cs = advertised[i] > CAP_CS ? CAP_CS : advertised[i];
+
+		t = to_master(false);
+		advert(t + 100, 50, advertised[i], HIGHER);
+		/* one full interval as master, whatever the other's */
+		CHECK_INT(v.power_at, max_u64(t + INTERVAL_MS,
+					      t + 100 + rfc_down_ms(PRIO, cs)));
+	}
+}
+
+/* A backup at @own cs hears @prio from @saddr at @cs: waits @down_ms? */
+static bool backup_waits(uint16_t own, uint8_t prio, uint32_t saddr,
+			 uint16_t cs, uint64_t down_ms)
+{
+	setup_with(3, PRIO, own, false);
+	step(VRRP_IN_START, T0);
+	advert(T0 + 1, prio, cs, saddr);
+	return out.deadline_ms == T0 + 1 + down_ms &&
+	       v.state == VRRP_STATE_BACKUP;
+}
+
+/* A new master at @own cs hears a lower one at @cs: waits @down_ms? */
+static bool guard_waits(uint16_t own, uint16_t cs, uint64_t down_ms)
+{
+	uint64_t t = T0 + rfc_down_ms(PRIO, own);
+
+	setup_with(3, PRIO, own, false);
+	step(VRRP_IN_START, T0);
+	step(VRRP_IN_TIMER, t);
+	advert(t + 1, 50, cs, HIGHER);
+	return v.state == VRRP_STATE_MASTER &&
+	       v.power_at == max_u64(t + own * 10ull, t + 1 + down_ms);
+}
+
+static void fail_for(int line, const char *what, unsigned int own,
+		     unsigned int cs)
+{
+	char why[128];
+
+	snprintf(why, sizeof(why), "own %u cs, advert %u cs: ", own, cs);
+	unit_fail(__FILE__, line, "%s%s", why, what);
+}
+
+/*
+ * Every advertised interval against a range of our own: from a router we
+ * outrank, Master_Down_Interval and the guard's wait reckon with
+ * min(advertised, 3 x ours); from one that outranks us, with advertised.
+ */
+static void every_advertised_interval_is_capped_for_lower_routers_only(void)
+{
+	static const uint16_t own[] = { 1, 2, 20, 100, 1365, 1366, 4095 };
+	unsigned int cs, j, lower;
+
+	for (j = 0; j < sizeof(own) / sizeof(own[0]); j++) {
+		for (cs = 1; cs <= 4095; cs++) {
+			lower = cs < 3u * own[j] ? cs : 3u * own[j];
+			if (!backup_waits(own[j], 50, HIGHER, cs,
+					  rfc_down_ms(PRIO, lower)))
+				fail_for(__LINE__, "backup, lower", own[j], cs);
+			if (!backup_waits(own[j], 200, LOWER, cs,
+					  rfc_down_ms(PRIO, cs)))
+				fail_for(__LINE__, "backup, higher", own[j],
+					 cs);
+			if (!guard_waits(own[j], cs, rfc_down_ms(PRIO, lower)))
+				fail_for(__LINE__, "guard, lower", own[j], cs);
+		}
+	}
+}
+
+static void master_says_lower_advert_for_lower_ones_only(void)
+{
+	uint64_t t = to_powered_master();
+
+	advert(t + 10, 1, 20, HIGHER);
+	CHECK_STR(acts(), "SEND_ADVERT(100) LOWER_ADVERT(1)");
+	advert(t + 20, 0, 20, HIGHER);
+	CHECK_STR(acts(), "SEND_ADVERT(100)");
+	advert(t + 30, 101, 20, LOWER);
+	CHECK_STR(acts(), "STOP_SERVING POWER_OFF");
+	advert(t + 40, 50, 20, HIGHER);
+	CHECK_STATE(RELEASING);
+	CHECK_STR(acts(), "");
 }
 
 /* Fault */
@@ -1145,6 +1377,7 @@ static void names_cover_every_state_and_action(void)
 	CHECK_STR(vrrp_action_name(VRRP_ACT_RELEASE_DONE), "RELEASE_DONE");
 	CHECK_STR(vrrp_action_name(VRRP_ACT_POWER_ON_ALLOWED),
 		  "POWER_ON_ALLOWED");
+	CHECK_STR(vrrp_action_name(VRRP_ACT_LOWER_ADVERT), "LOWER_ADVERT");
 	CHECK_STR(vrrp_action_name((enum vrrp_action_type)99), "UNKNOWN");
 }
 
@@ -1202,6 +1435,18 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(priority_zero_from_the_other_master_allows_power_on_later),
 	UNIT_TEST(a_powered_master_hearing_a_lower_master_stays_powered),
 	UNIT_TEST(each_mastership_has_its_own_guard),
+	UNIT_TEST(backup_caps_a_lower_master_interval_at_three_times_its_own),
+	UNIT_TEST(a_lower_master_claiming_4095_cannot_hold_off_the_takeover),
+	UNIT_TEST(backup_takes_a_lower_master_interval_up_to_the_cap_whole),
+	UNIT_TEST(backup_caps_equal_priority_from_a_lower_address),
+	UNIT_TEST(backup_takes_a_better_master_interval_whole),
+	UNIT_TEST(skew_after_priority_zero_uses_the_capped_interval),
+	UNIT_TEST(the_cap_follows_our_own_interval),
+	UNIT_TEST(guard_waits_out_a_lower_master_claiming_4095_at_most_capped),
+	UNIT_TEST(guard_caps_equal_priority_from_a_lower_address),
+	UNIT_TEST(guard_takes_a_lower_master_interval_up_to_the_cap_whole),
+	UNIT_TEST(every_advertised_interval_is_capped_for_lower_routers_only),
+	UNIT_TEST(master_says_lower_advert_for_lower_ones_only),
 	UNIT_TEST(link_down_in_backup_enters_fault),
 	UNIT_TEST(link_down_in_master_releases_then_enters_fault),
 	UNIT_TEST(releasing_sends_nothing_while_the_link_is_down),

@@ -27,6 +27,20 @@
 #      expires with that lifetime
 #   h  carrier lost under vrrp-node as master (rtnetlink): FAULT, VIP
 #      removed; carrier back: BACKUP, then MASTER again
+#   i  keepalived (100) at advert_int 1 (100 cs) master, vrrp-node (200, 20
+#      cs, no preempt) its backup: the interval it learns from a lower
+#      master is capped at 3 x its own (Master_Down_Interval 1931 ms, not
+#      3218) and still outlasts keepalived's 1 s; keepalived SIGKILLed and
+#      one advert claiming Max Adver Int 4095 from C: MASTER 1931 ms after
+#      it, not 132 s
+#   j  vrrp-node (200) master with its stick on; keepalived (100) at
+#      advert_int 1 deaf to it (its bridge port floods it no multicast)
+#      becomes master too: vrrp-node says "lower advert" each time, stays
+#      master, stick on; the link healed, keepalived backs off to BACKUP;
+#      vrrp-node SIGTERMed: keepalived master within 3 x Skew_Time
+#   k  vrrp-node (200, preempt) takes over while C advertises priority 50
+#      with Max Adver Int 4095: the power guard holds the stick off while
+#      C goes on, and powers it 1931 ms (3 x 60 cs + skew) after C stops
 #
 # Deadlines are asserted with a 3x tolerance. Every wait is bounded; an EXIT
 # trap kills every process in the namespaces and deletes them. Needs root,
@@ -40,7 +54,7 @@
 # shellcheck disable=SC2317
 set -uo pipefail
 
-all=(a_b c d e_v2_backup e_v2_master e_pseudo e_rfc9568 f g h)
+all=(a_b c d e_v2_backup e_v2_master e_pseudo e_rfc9568 f g h i j k)
 case "${1:-}" in
 -h | --help)
 	# the header comment, up to the first blank line
@@ -263,17 +277,18 @@ vip_answers_from_node() {
 	ip netns exec "$nsc" ping -c 1 -W 2 "$vip" >/dev/null
 }
 
-# node_gap FROM RE1 RE2 MS: in vrrp-node's log after line FROM, the first
-# line matching RE2 after the first matching RE1 is at most MS ms later (by
-# the CLOCK_MONOTONIC stamps vrrp-node prints).
+# node_gap FROM RE1 RE2 MS [MIN_MS]: in vrrp-node's log after line FROM,
+# the first line matching RE2 after the first matching RE1 is at most MS ms
+# later, and at least MIN_MS (by the CLOCK_MONOTONIC stamps vrrp-node
+# prints).
 node_gap() {
-	local gap
+	local gap min=${5:-0}
 	gap=$(tail -n +"$(($1 + 1))" "$tmp/node.log" |
 		awk -v re1="$2" -v re2="$3" '
 			!t1 && $0 ~ re1 { t1 = $1; next }
 			t1 && $0 ~ re2 { printf "%d", ($1 - t1) * 1000; exit }')
-	echo "# gap ${gap:-none} ms (limit $4 ms)"
-	[[ -n $gap ]] && ((gap <= $4))
+	echo "# gap ${gap:-none} ms (limits $min..$4 ms)"
+	[[ -n $gap ]] && ((gap >= min && gap <= $4))
 }
 
 dump_logs() {
@@ -458,21 +473,52 @@ scenario_e_rfc9568() {
 
 # inject ARGS...: raw adverts from C (see $tmp/inject.py)
 inject() {
-	ip netns exec "$nsc" python3 "$tmp/inject.py" "$@"
+	ip netns exec "$nsc" python3 "$tmp/inject.py" "$@" >/dev/null
+}
+
+# inject_started ARGS...: inject in the background (its pid in inject_pid),
+# back once the first advert is out
+inject_started() {
+	: >"$tmp/inject.out"
+	ip netns exec "$nsc" python3 "$tmp/inject.py" "$@" >"$tmp/inject.out" &
+	inject_pid=$!
+	wait_line "$tmp/inject.out" 0 '^sent$' 5000
+}
+
+# inject_done: waits for inject_started to finish; last gets the
+# CLOCK_MONOTONIC second its last advert went
+inject_done() {
+	wait "$inject_pid"
+	last=$(awk '$1 == "last" { print $2 }' "$tmp/inject.out")
+	[[ -n $last ]]
+}
+
+# node_after MONO RE MIN_MS MAX_MS: vrrp-node's first line matching RE
+# stamped after MONO (CLOCK_MONOTONIC seconds) comes MIN_MS..MAX_MS after it
+node_after() {
+	local gap
+	gap=$(awk -v t0="$1" -v re="$2" '
+		$1 >= t0 && $0 ~ re { printf "%d", ($1 - t0) * 1000; exit }' \
+		"$tmp/node.log")
+	echo "# ${gap:-no line} ms after $1 (limits $3..$4 ms)"
+	[[ -n $gap ]] && ((gap >= $3 && gap <= $4))
 }
 
 write_injector() {
 	cat >"$tmp/inject.py" <<'EOF'
-# inject.py MODE PRIO COUNT: VRRPv3 adverts for VRID 254, VIP 192.0.2.254,
-# 20 cs, from 192.0.2.3 on eth0, every 100 ms. MODE: badsum (pseudo-header
-# checksum, then corrupted), ttl64 (valid, TTL 64), rfc9568 (valid, the
-# header-only form), pseudo (valid, the pseudo-header form).
+# inject.py MODE PRIO COUNT [INTERVAL_CS]: VRRPv3 adverts for VRID 254,
+# VIP 192.0.2.254, Max Adver Int INTERVAL_CS (20), from 192.0.2.3 on eth0,
+# every 100 ms. MODE: badsum (pseudo-header checksum, then corrupted), ttl64
+# (valid, TTL 64), rfc9568 (valid, the header-only form), pseudo (valid,
+# the pseudo-header form). Says "sent" once the first is out, and "last T"
+# at the end: T, the CLOCK_MONOTONIC second the last one went.
 import socket
 import struct
 import sys
 import time
 
 mode, prio, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+interval = int(sys.argv[4]) if len(sys.argv) > 4 else 20
 src, dst, vip = "192.0.2.3", "224.0.0.18", "192.0.2.254"
 
 
@@ -485,7 +531,7 @@ def csum(data):
     return ~s & 0xFFFF
 
 
-msg = struct.pack("!BBBBHH", 0x31, 254, prio, 1, 20, 0) + socket.inet_aton(vip)
+msg = struct.pack("!BBBBHH", 0x31, 254, prio, 1, interval, 0) + socket.inet_aton(vip)
 pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 112, len(msg))
 c = csum(msg) if mode == "rfc9568" else csum(pseudo + msg)
 if mode == "badsum":
@@ -496,9 +542,14 @@ s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"eth0")
 s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(src))
 s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 64 if mode == "ttl64" else 255)
-for _ in range(count):
+for i in range(count):
     s.sendto(msg, (dst, 0))
-    time.sleep(0.1)
+    last = time.clock_gettime(time.CLOCK_MONOTONIC)
+    if i == 0:
+        print("sent", flush=True)
+    if i < count - 1:
+        time.sleep(0.1)
+print("last %.3f" % last, flush=True)
 EOF
 }
 
@@ -578,6 +629,107 @@ scenario_h() {
 		wait_line "$tmp/node.log" "$from" ' state MASTER$' $((3 * down_ms))
 	node_stop
 	t "h: vrrp-node exits 0" test $? -eq 0
+}
+
+# Master_Down_Interval (ms) of vrrp-node at priority 200 for a lower master
+# claiming more than 3 x its 20 cs: at 60 cs, 3 * 600 + 56 * 600 / 256;
+# without the cap, 100 cs would give 3218 ms and 4095 cs 131807 ms
+capped_down_ms=$((3 * 600 + 56 * 600 / 256))
+
+# the master_down line that follows keepalived's first advert line
+master_down_after_keepalived() {
+	awk '/advert from 192\.0\.2\.1 priority 100 interval 100 cs$/ { k = 1 }
+		k && / master_down / { d = $3 } END { print d }' "$tmp/node.log"
+}
+
+# capped_after_last RE: vrrp-node's first line matching RE after C's last
+# advert ($last) comes capped_down_ms after it (3x tolerance)
+capped_after_last() {
+	wait_line "$tmp/node.log" 0 "$1" $((3 * capped_down_ms))
+	node_after "$last" "$1" $((capped_down_ms - 20)) $((3 * capped_down_ms))
+}
+
+scenario_i() {
+	local inject_pid last
+	setup || return 1
+	write_injector
+	keepalived_start 100 3 1
+	t "i: keepalived (priority 100, advert_int 1) becomes master" \
+		wait_line "$tmp/keepalived.log" 0 'Entering MASTER STATE' 8000
+	# vrrp-node waits its own 643 ms for a first advert, keepalived sends
+	# one a second: C's (priority 50, 40 cs) bridge that gap, so that
+	# vrrp-node starts as keepalived's backup every time
+	inject_started pseudo 50 8 40
+	node_start --priority 200
+	t "i: vrrp-node (priority 200, no preempt) follows keepalived as backup" \
+		wait_line "$tmp/node.log" 0 'advert from 192.0.2.1 priority 100 interval 100 cs$' 3000
+	wait "$inject_pid"
+	sleep 3
+	t "i: vrrp-node stays backup behind keepalived's adverts, 1 s apart" \
+		eval "node_state_is BACKUP && ! grep -q ' state MASTER$' '$tmp/node.log'"
+	t "i: keepalived's 100 cs counts as 60 (3 x 20): Master_Down_Interval $capped_down_ms ms" \
+		test "$(master_down_after_keepalived)" = "$capped_down_ms"
+	t "i: keepalived stays master" keepalived_state_is MASTER
+	# C claims 4095 cs for a second; keepalived dies meanwhile
+	inject_started pseudo 100 10 4095
+	keepalived_kill
+	inject_done
+	t "i: vrrp-node master $capped_down_ms ms after C's last 4095 cs advert (3x), not 132 s" \
+		capped_after_last ' state MASTER$'
+	node_stop
+	t "i: vrrp-node exits 0" test $? -eq 0
+}
+
+scenario_j() {
+	local from n start
+	setup || return 1
+	node_start --priority 200
+	t "j: vrrp-node (priority 200) alone: master, stick on" \
+		wait_line "$tmp/node.log" 0 ' power on$' 3000
+	# keepalived hears nothing from N; N and C still hear keepalived
+	bridge -n "$nsb" link set dev pk mcast_flood off
+	from=$(lines "$tmp/node.log")
+	keepalived_start 100 3 1
+	t "j: keepalived (100, advert_int 1) deaf to vrrp-node: master too" \
+		wait_line "$tmp/keepalived.log" 0 'Entering MASTER STATE' 8000
+	sleep 2.5
+	n=$(tail -n +"$((from + 1))" "$tmp/node.log" |
+		grep -c ' lower advert priority 100 while master$')
+	echo "# $n lower adverts said"
+	t "j: vrrp-node says each of keepalived's adverts is a lower one" \
+		test "$n" -ge 2
+	t "j: vrrp-node stays master with its stick on (no state or power line)" \
+		eval "node_state_is MASTER && ! tail -n +$((from + 1)) '$tmp/node.log' | grep -qE ' state | power '"
+	from=$(lines "$tmp/keepalived.log")
+	bridge -n "$nsb" link set dev pk mcast_flood on
+	t "j: the link healed: keepalived backs off to BACKUP" \
+		wait_line "$tmp/keepalived.log" "$from" 'Entering BACKUP STATE' 2000
+	t "j: vrrp-node is still master" node_state_is MASTER
+	from=$(lines "$tmp/keepalived.log")
+	start=$(now_us)
+	node_stop
+	t "j: vrrp-node exits 0" test $? -eq 0
+	wait_line "$tmp/keepalived.log" "$from" 'Entering MASTER STATE' 3000
+	t "j: vrrp-node SIGTERMed: keepalived master within 3 x Skew_Time + ${margin_ms} ms" \
+		within $((3 * skew_ms + margin_ms)) "$start"
+}
+
+scenario_k() {
+	local inject_pid last
+	setup || return 1
+	write_injector
+	# 3 s of priority 50 claiming 4095 cs, 100 ms apart
+	inject_started pseudo 50 30 4095
+	node_start --priority 200 --preempt yes
+	t "k: vrrp-node (priority 200, preempt) takes over from C" \
+		wait_line "$tmp/node.log" 0 ' state MASTER$' 2000
+	inject_done
+	t "k: the power guard holds its stick off while C advertises" \
+		eval "! grep -q ' power on$' '$tmp/node.log'"
+	t "k: vrrp-node powers its stick $capped_down_ms ms after C's last 4095 cs advert (3x), not 132 s" \
+		capped_after_last ' power on$'
+	node_stop
+	t "k: vrrp-node exits 0" test $? -eq 0
 }
 
 for s in "${scenarios[@]}"; do

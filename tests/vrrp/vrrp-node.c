@@ -13,6 +13,10 @@
  *   1234.567 advert from 192.0.2.1 priority 0 interval 20 cs
  *                                 a valid advert from a new source, or with
  *                                 a new priority or interval than the last
+ *   1234.567 master_down 1931 ms  BACKUP: Master_Down_Interval, when it
+ *                                 changes
+ *   1234.567 lower advert priority 100 while master
+ *                                 MASTER answered one it outranks
  * Errors go to stderr. SIGTERM or SIGINT: release (priority 0, VIP
  * removed) and exit 0.
  */
@@ -77,6 +81,8 @@ struct node {
 	bool done;
 	bool power_off_pending;
 	unsigned int drop_lines;
+	unsigned int lower_lines;
+	uint64_t master_down_said; /* the last master_down line's value */
 	struct vrrp_advert last; /* the last valid advert received */
 };
 
@@ -409,12 +415,27 @@ static void act(struct node *nd, const struct vrrp_action *a, uint64_t now)
 		if (nd->shutting_down)
 			nd->done = true;
 		break;
+	case VRRP_ACT_LOWER_ADVERT:
+		if (nd->lower_lines++ < MAX_DROP_LINES)
+			say("lower advert priority %u while master", a->prio);
+		break;
 	case VRRP_ACT_BECOME_MASTER:
 	case VRRP_ACT_BECOME_BACKUP:
 	case VRRP_ACT_ENTER_FAULT:
 		/* the state line after the step says it */
 		break;
 	}
+}
+
+/* what the backup waits for now: the interval it learned, and its cap */
+static void say_master_down(struct node *nd)
+{
+	uint64_t ms = vrrp_master_down_ms(&nd->v);
+
+	if (nd->v.state != VRRP_STATE_BACKUP || ms == nd->master_down_said)
+		return;
+	nd->master_down_said = ms;
+	say("master_down %" PRIu64 " ms", ms);
 }
 
 static void step(struct node *nd, struct vrrp_event *ev)
@@ -428,6 +449,7 @@ static void step(struct node *nd, struct vrrp_event *ev)
 		act(nd, &out.act[i], ev->now_ms);
 	if (nd->v.state != before)
 		say("state %s", vrrp_state_name(nd->v.state));
+	say_master_down(nd);
 	if (nd->power_off_pending) {
 		struct vrrp_event done = {
 			.type = VRRP_IN_POWER_OFF_CONFIRMED,

@@ -83,6 +83,12 @@ struct gw_ha_stats {
 	uint64_t dropped[VRRP_DROP_COUNT];
 };
 
+/* One log line per HA_LOG_LIMIT_MS about a kind of event (ha.c). */
+struct ha_log_limit {
+	uint64_t next_at; /* ms: next line allowed */
+	uint64_t unlogged; /* events since the last line */
+};
+
 /*
  * vrrp = on: the instance (ha.c). Its thread owns v, n, tloop and what
  * hangs off it; the gateway's thread owns the rest. They talk through two
@@ -107,8 +113,8 @@ struct gw_ha {
 	struct timer vip_timer; /* renews the VIP's lifetime while master */
 	struct timer garp_timer;
 	unsigned int garp_left;
-	uint64_t drop_log_at; /* ms: next drop line allowed */
-	uint64_t drops_unlogged;
+	struct ha_log_limit drop_log; /* adverts dropped */
+	struct ha_log_limit lower_log; /* MASTER: adverts from one we outrank */
 	uint64_t send_err_log_at;
 	uint64_t counts_posted_at; /* ms: counters last sent to the file */
 	bool stopping; /* SHUTDOWN came: say STOPPED once in INIT */

@@ -46,7 +46,7 @@
 #include "ha.h"
 #include "log.h"
 
-#define HA_DROP_LOG_MS 10000 /* one line about dropped adverts per 10 s */
+#define HA_LOG_LIMIT_MS 10000 /* one line per 10 s about a kind of event */
 #define HA_POWER_RETRY_MS 1000
 #define HA_COUNTS_MS 1000 /* counters reach the metrics file this often */
 /* SIGTERM: how long the release (stick off, priority 0) may take */
@@ -209,11 +209,51 @@ static void ha_send_advert(struct gateway *gw, uint8_t prio)
 	now = now_ms();
 	if (now >= ha->send_err_log_at) {
 		log_warn(gw_name(gw), "vrrp: %s", vrrp_net_error(&ha->n));
-		ha->send_err_log_at = now + HA_DROP_LOG_MS;
+		ha->send_err_log_at = now + HA_LOG_LIMIT_MS;
 	}
 }
 
-static void ha_act(struct gateway *gw, const struct vrrp_action *a)
+/*
+ * Whether a line may be logged now about one more event of @l's kind; if
+ * not, it is counted. @more gets " (and N more in the last 10 s)", or "".
+ */
+static bool ha_log_limited(struct ha_log_limit *l, char *more, size_t len)
+{
+	uint64_t now = now_ms();
+
+	if (now < l->next_at) {
+		l->unlogged++;
+		return false;
+	}
+	more[0] = '\0';
+	if (l->unlogged)
+		snprintf(more, len, " (and %llu more in the last %u s)",
+			 (unsigned long long)l->unlogged,
+			 HA_LOG_LIMIT_MS / 1000);
+	l->unlogged = 0;
+	l->next_at = now + HA_LOG_LIMIT_MS;
+	return true;
+}
+
+/*
+ * MASTER heard a router it outranks: two masters, as over a one-way link
+ * or with a peer that drops our adverts. vrrp.c has answered it and stays
+ * master; until this mastership powers its stick, it waits the other out.
+ */
+static void ha_log_lower(struct gateway *gw, const struct vrrp_event *ev)
+{
+	char a[INET_ADDRSTRLEN], more[64];
+
+	if (!ha_log_limited(&gw->ha.lower_log, more, sizeof(more)))
+		return;
+	inet_ntop(AF_INET, &ev->saddr, a, sizeof(a));
+	log_warn(gw_name(gw),
+		 "vrrp: lower advert from %s (priority %u, ours %u, interval %u cs) while master: answered, staying master%s",
+		 a, ev->prio, gw->cfg->vrrp.priority, ev->interval_cs, more);
+}
+
+static void ha_act(struct gateway *gw, const struct vrrp_event *ev,
+		   const struct vrrp_action *a)
 {
 	switch (a->type) {
 	case VRRP_ACT_SEND_ADVERT:
@@ -228,6 +268,9 @@ static void ha_act(struct gateway *gw, const struct vrrp_action *a)
 	case VRRP_ACT_SEND_GARP:
 		gw->ha.garp_left = gw->cfg->vrrp.garp_count;
 		ha_garp(gw);
+		break;
+	case VRRP_ACT_LOWER_ADVERT:
+		ha_log_lower(gw, ev);
 		break;
 	case VRRP_ACT_BECOME_MASTER:
 		break;
@@ -264,7 +307,7 @@ static void ha_feed(struct gateway *gw, const struct vrrp_event *ev)
 		ha->stopping = true;
 	vrrp_step(&ha->v, ev, &out);
 	for (i = 0; i < out.n; i++)
-		ha_act(gw, &out.act[i]);
+		ha_act(gw, ev, &out.act[i]);
 	ha_note_state(gw);
 	ha_arm(gw);
 	/* ha_shutdown() waits for this: a RELEASE_DONE may be an earlier one */
@@ -290,26 +333,14 @@ static void ha_log_drops(struct gateway *gw, uint32_t saddr,
 			 enum vrrp_drop why)
 {
 	struct gw_ha *ha = &gw->ha;
-	char a[INET_ADDRSTRLEN];
-	uint64_t now = now_ms();
+	char a[INET_ADDRSTRLEN], more[64];
 
 	ha_count(gw, &ha->stats.dropped[why]);
-	if (now < ha->drop_log_at) {
-		ha->drops_unlogged++;
+	if (!ha_log_limited(&ha->drop_log, more, sizeof(more)))
 		return;
-	}
 	inet_ntop(AF_INET, &saddr, a, sizeof(a));
-	if (ha->drops_unlogged)
-		log_warn(gw_name(gw),
-			 "vrrp: dropped advert from %s: %s (and %llu more in the last %u s)",
-			 a, vrrp_drop_name(why),
-			 (unsigned long long)ha->drops_unlogged,
-			 HA_DROP_LOG_MS / 1000);
-	else
-		log_warn(gw_name(gw), "vrrp: dropped advert from %s: %s", a,
-			 vrrp_drop_name(why));
-	ha->drops_unlogged = 0;
-	ha->drop_log_at = now + HA_DROP_LOG_MS;
+	log_warn(gw_name(gw), "vrrp: dropped advert from %s: %s%s", a,
+		 vrrp_drop_name(why), more);
 }
 
 static void ha_advert_ready(struct watch *w, uint32_t events)

@@ -75,11 +75,29 @@ static bool sender_wins(const struct vrrp *v, const struct vrrp_event *ev)
 	return ntohl(ev->saddr) > ntohl(v->cfg.primary);
 }
 
-/* Master_Adver_Interval := the advertised one (VRRPv3 only, RFC 9568 6.4) */
-static void learn_interval(struct vrrp *v, uint16_t interval_cs)
+/*
+ * The interval to reckon with for @ev's sender. From a router we outrank
+ * (lower priority, or equal and a lower address) it is at most
+ * VRRP_LOWER_INTERVAL_FACTOR times our own: such a router, or a forged
+ * advert, claiming Max Adver Int 4095 would otherwise hold off our
+ * takeover and our power-on for two minutes per advert. A winner's
+ * interval is the group's, as RFC 9568 6.4.2 has it, and taken whole.
+ */
+static uint16_t sender_interval(const struct vrrp *v,
+				const struct vrrp_event *ev)
 {
-	if (v->cfg.version == 3 && interval_cs)
-		v->master_interval_cs = interval_cs;
+	uint32_t cap = VRRP_LOWER_INTERVAL_FACTOR * v->cfg.interval_cs;
+
+	if (sender_wins(v, ev) || ev->interval_cs <= cap)
+		return ev->interval_cs;
+	return cap;
+}
+
+/* Master_Adver_Interval := the advertised one (VRRPv3 only, RFC 9568 6.4) */
+static void learn_interval(struct vrrp *v, const struct vrrp_event *ev)
+{
+	if (v->cfg.version == 3 && ev->interval_cs)
+		v->master_interval_cs = sender_interval(v, ev);
 }
 
 static void become_backup(struct vrrp *v, uint64_t now, struct vrrp_output *out)
@@ -188,19 +206,20 @@ static void backup_advert(struct vrrp *v, const struct vrrp_event *ev)
 	}
 	if (v->cfg.preempt && ev->prio < v->cfg.priority)
 		return;
-	learn_interval(v, ev->interval_cs);
+	learn_interval(v, ev);
 	v->master_down_at = ev->now_ms + vrrp_master_down_ms(v);
 }
 
 /*
  * The power guard: another router still advertising may still power its
- * stick; wait until we would declare it dead.
+ * stick; wait until we would declare it dead (at its interval, capped).
  */
 static void guard_other_master(struct vrrp *v, const struct vrrp_event *ev)
 {
+	uint64_t dead_at = ev->now_ms + down_ms(v, sender_interval(v, ev));
+
 	if (!v->power_allowed)
-		v->power_at = max_u64(v->power_at,
-				      ev->now_ms + down_ms(v, ev->interval_cs));
+		v->power_at = max_u64(v->power_at, dead_at);
 }
 
 /* RFC 9568 6.4.3 */
@@ -214,11 +233,12 @@ static void master_advert(struct vrrp *v, const struct vrrp_event *ev,
 		return;
 	}
 	if (sender_wins(v, ev)) {
-		learn_interval(v, ev->interval_cs);
+		learn_interval(v, ev);
 		start_release(v, VRRP_STATE_BACKUP, out);
 		return;
 	}
 	emit(out, VRRP_ACT_SEND_ADVERT, v->cfg.priority);
+	emit(out, VRRP_ACT_LOWER_ADVERT, ev->prio);
 	guard_other_master(v, ev);
 }
 
@@ -437,6 +457,7 @@ const char *vrrp_action_name(enum vrrp_action_type type)
 		[VRRP_ACT_STOP_SERVING] = "STOP_SERVING",
 		[VRRP_ACT_POWER_OFF] = "POWER_OFF",
 		[VRRP_ACT_RELEASE_DONE] = "RELEASE_DONE",
+		[VRRP_ACT_LOWER_ADVERT] = "LOWER_ADVERT",
 	};
 
 	if ((unsigned int)type >= ARRAY_SIZE(names))

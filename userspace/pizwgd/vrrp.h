@@ -39,13 +39,21 @@
  * milliseconds, finer, so fewer priorities share one skew.
  * A backup learns Master_Adver_Interval from the master's advertisements
  * (VRRPv3); VRRPv2 requires equal intervals (the decoder drops others).
+ * From a router we outrank (which a backup without preempt follows, and
+ * whose adverts a master's power guard waits out), an interval counts for
+ * at most VRRP_LOWER_INTERVAL_FACTOR times our own: one advert with Max
+ * Adver Int 4095 would otherwise stall a takeover or a power-on for over
+ * two minutes. Such a lower master advertising slower than that (9 times
+ * our interval plus Skew_Time) loses mastership to us, preempt or not.
  *
  * Election: a higher priority wins; on equal priority the higher primary
  * address (unsigned, network order). A backup follows RFC 9568 6.4.2: it
  * resets its Master_Down_Timer on any advertisement when preempt is off,
  * and on priority >= its own when on (so only then does it take over from a
  * lower master, by letting the timer expire). A master answers a losing
- * advertisement with one of its own at once (RFC 9568 6.4.3). Advertisements
+ * advertisement with one of its own at once (RFC 9568 6.4.3) and stays
+ * master, preempt or not; LOWER_ADVERT tells the caller, to log it (two
+ * masters: a one-way link, or a peer that drops our adverts). Adverts
  * from our own primary address (multicast looped back) are ignored.
  */
 #ifndef PIZWGD_VRRP_H
@@ -56,6 +64,8 @@
 
 #define VRRP_NO_DEADLINE UINT64_MAX
 #define VRRP_MAX_ACTIONS 8
+/* a router we outrank: its interval counts for at most this times ours */
+#define VRRP_LOWER_INTERVAL_FACTOR 3
 
 enum vrrp_state {
 	VRRP_STATE_INIT,
@@ -100,6 +110,7 @@ enum vrrp_action_type {
 	VRRP_ACT_STOP_SERVING, /* end the session, close the tty */
 	VRRP_ACT_POWER_OFF, /* power off; report VRRP_IN_POWER_OFF_CONFIRMED */
 	VRRP_ACT_RELEASE_DONE, /* the answer to shutdown, release, fault */
+	VRRP_ACT_LOWER_ADVERT, /* master: one we outrank advertises (.prio) */
 };
 
 struct vrrp_action {
