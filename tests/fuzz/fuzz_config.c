@@ -11,35 +11,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../unit/fake_conf_host.h"
 #include "config.h"
 #include "fuzz.h"
 
 #define FILE_NAME "fuzz.conf"
-
-static int default_if(char *ifname, size_t len, char *why, size_t n)
-{
-	(void)why;
-	(void)n;
-	snprintf(ifname, len, "eth0");
-	return 0;
-}
-
-static int addr_of(const char *ifname, uint32_t *addr, uint8_t *prefix,
-		   char *why, size_t n)
-{
-	if (strcmp(ifname, "eth0")) {
-		snprintf(why, n, "no such interface");
-		return -1;
-	}
-	*addr = htonl(0x0a000001);
-	*prefix = 24;
-	return 0;
-}
-
-static const struct conf_host host = {
-	.default_if = default_if,
-	.addr_of = addr_of,
-};
 
 static void check_err(int ret, const char *err)
 {
@@ -96,6 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text;
 	int ret;
 
+	fake_host_addr = htonl(0x0a000001);
+	fake_host_prefix = 24;
 	if (size > CONF_SIZE_MAX || memchr(data, '\0', size))
 		return -1;
 	text = malloc(size + 1);
@@ -109,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_config(&conf);
-	ret = config_resolve_vrrp(&conf, &host, err, sizeof(err));
+	ret = config_resolve_vrrp(&conf, &fake_host, err, sizeof(err));
 	if (ret) {
 		check_err(ret, err);
 		return 0;
