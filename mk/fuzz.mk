@@ -33,7 +33,7 @@ FUZZ_SRCS_vrrp := userspace/pizwgd/vrrp_packet.c
 FUZZ_SRCS_uevent := userspace/pizwgd/uevent.c
 FUZZ_SRCS_config := userspace/pizwgd/config.c
 FUZZ_LIBS_config := $(shell pkg-config --libs inih)
-# fuzz_genl includes pizwg_genl.c to reach its internals
+# fuzz_genl includes pizwg_genl.c to reach its internals (and needs its -I)
 FUZZ_LIBS_genl := $(shell pkg-config --cflags --libs libnl-genl-3.0)
 $(FUZZ_BIN)/fuzz_genl: userspace/lib/pizwg_genl.c
 

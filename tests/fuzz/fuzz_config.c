@@ -2,7 +2,7 @@
 /*
  * config_parse_string() (userspace/pizwgd/config.h) on any file content
  * config_load() would pass it: at most CONF_SIZE_MAX bytes without a NUL.
- * A refusal is one line in @err naming the file; an accepted configuration
+ * A refusal is one clean line in @err naming the file; an accepted one
  * holds 1..CONF_GATEWAYS_MAX sections within their bounds, and
  * config_resolve_vrrp() then completes it against a fixed host network
  * (eth0, 10.0.0.1/24) or refuses it the same way.
@@ -17,12 +17,16 @@
 
 #define FILE_NAME "fuzz.conf"
 
+/* One line, no control character but tab, whatever the file held */
 static void check_err(int ret, const char *err)
 {
+	const unsigned char *c;
+
 	FUZZ_CHECK(ret == -EINVAL);
 	FUZZ_CHECK(strnlen(err, CONF_ERR_MAX) < CONF_ERR_MAX);
 	FUZZ_CHECK(!strncmp(err, FILE_NAME ":", strlen(FILE_NAME ":")));
-	FUZZ_CHECK(!strchr(err, '\n'));
+	for (c = (const unsigned char *)err; *c; c++)
+		FUZZ_CHECK((*c >= 0x20 || *c == '\t') && *c != 0x7f);
 }
 
 static void check_gateway(const struct pizwg_gateway_config *g)
