@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fake_conf_host.h"
 #include "unit.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -595,39 +596,10 @@ static void vrids_are_unique_per_interface(void)
 		    "t.conf:5: listen: 192.0.2.254:3333 clashes with 192.0.2.254:3333 of [gateway zstick] at line 1");
 }
 
-/* A host whose default route leaves through eth0, 192.0.2.7/24. */
-static uint32_t host_addr;
-static uint8_t host_prefix;
-
-static int fake_default_if(char *ifname, size_t len, char *why, size_t n)
-{
-	(void)why;
-	(void)n;
-	snprintf(ifname, len, "eth0");
-	return 0;
-}
-
-static int fake_addr_of(const char *ifname, uint32_t *addr, uint8_t *prefix,
-			char *why, size_t n)
-{
-	if (strcmp(ifname, "eth0")) {
-		snprintf(why, n, "no such interface");
-		return -1;
-	}
-	*addr = host_addr;
-	*prefix = host_prefix;
-	return 0;
-}
-
-static const struct conf_host fake_host = {
-	.default_if = fake_default_if,
-	.addr_of = fake_addr_of,
-};
-
 static int resolve(const char *s, const char *addr, uint8_t prefix)
 {
-	inet_pton(AF_INET, addr, &host_addr);
-	host_prefix = prefix;
+	inet_pton(AF_INET, addr, &fake_host_addr);
+	fake_host_prefix = prefix;
 	if (parse(s))
 		return -1;
 	return config_resolve_vrrp(&conf, &fake_host, err, sizeof(err));
