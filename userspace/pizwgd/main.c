@@ -34,6 +34,8 @@
 #define DEFAULT_CONFIG "/etc/pizwg/pizwgd.conf"
 /* Prometheus sees fresh byte counts and states at least this often. */
 #define METRICS_PERIOD_MS 10000
+/* At exit, the lines a stalled log reader has not taken get this long. */
+#define LOG_CLOSE_MS 1000
 
 struct daemon {
 	struct loop loop;
@@ -229,7 +231,9 @@ static int run(void)
 	unsigned int i;
 	int ret;
 
-	if (loop_init(&d.loop) || setup_signals() || open_power())
+	log_open();
+	if (loop_init(&d.loop) || log_watch(&d.loop) || setup_signals() ||
+	    open_power())
 		return 1;
 	for (i = 0; i < d.cfg.n_gateways; i++) {
 		if (gateway_init(&d.gw[i], &d.cfg.gateways[i], &d.loop, d.power))
@@ -309,5 +313,7 @@ int main(int argc, char **argv)
 	ret = load_config(path);
 	if (ret || check_only)
 		return ret;
-	return run();
+	ret = run();
+	log_close(LOG_CLOSE_MS);
+	return ret;
 }
