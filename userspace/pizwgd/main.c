@@ -154,7 +154,6 @@ static void reap_children(void)
 static void signal_ready(struct watch *w, uint32_t events)
 {
 	struct signalfd_siginfo si;
-	unsigned int i;
 
 	(void)events;
 	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
@@ -164,8 +163,7 @@ static void signal_ready(struct watch *w, uint32_t events)
 		}
 		log_info("", "exiting on SIG%s", sigabbrev_np(si.ssi_signo));
 		sd_notify_stopping();
-		for (i = 0; i < d.n; i++)
-			gateway_stop(&d.gw[i]);
+		gateway_stop_all(d.gw, d.n);
 		loop_stop(&d.loop);
 		return;
 	}
