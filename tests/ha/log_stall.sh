@@ -19,9 +19,7 @@ set -uo pipefail
 
 fifo=$T/h1.err
 window_s=10
-stop_s=$(awk -F= '$1 == "TimeoutStopSec" { print $2 }' \
-	image/systemd/pizwgd.service)
-[[ $stop_s =~ ^[0-9]+$ ]] || bail "no TimeoutStopSec in pizwgd.service"
+stop_s=$(stop_timeout_s) || bail "no TimeoutStopSec in pizwgd.service"
 
 # fill FIFO: writes into FIFO (a reader holds it) until it is full
 fill() {
@@ -80,10 +78,10 @@ adverts_kept_the_interval() {
 	n=$(grep -c . <<<"$times")
 	# shellcheck disable=SC2016
 	gap=$(awk -v t0="$1" -v t1="$2" '
-		{ if ($1 - p > g) g = $1 - p; p = $1 }
-		NR == 1 { g = $1 - t0 }
-		END { if (t1 - p > g) g = t1 - p; printf "%d\n", g * 1000 }
-		BEGIN { p = t0 }' <<<"$times")
+		BEGIN { p = t0 }
+		NF { if ($1 - p > g) g = $1 - p; p = $1 }
+		END { if (t1 - p > g) g = t1 - p; printf "%d\n", g * 1000 }' \
+		<<<"$times")
 	echo "# h1: $n adverts in ${window_s} s, longest gap $gap ms (interval $interval_ms ms)"
 	((n >= window_s * 1000 / interval_ms / 2 && gap <= 3 * interval_ms))
 }
@@ -114,17 +112,6 @@ queued_lines_in() {
 	((n == ${#want[@]})) && return 0
 	echo "# no line matching '${want[n]}' (in order) in ${1##*/}"
 	return 1
-}
-
-# sigterm_within SECONDS: pizwgd on h1 exits 0 within SECONDS of SIGTERM
-sigterm_within() {
-	local t0 ms
-	t0=$(now_ms)
-	stop_pid "${pid_of[h1]}" 20
-	ms=$(($(now_ms) - t0))
-	pid_of[h1]=
-	echo "# exited $stopped_status after $ms ms (TimeoutStopSec=$stop_s)"
-	((stopped_status == 0 && ms <= $1 * 1000))
 }
 
 mkfifo "$fifo" || bail "mkfifo"
@@ -158,7 +145,7 @@ t lines_queued_during_the_stall_come_out_in_order queued_lines_in "${log_of[h1]}
 
 echo "# $(fill "$fifo") bytes fill the pipe again"
 t sigterm_with_stderr_stalled_exits_0_5_s_within_TimeoutStopSec \
-	sigterm_within $((stop_s - 5))
+	ha_stop_within h1 $((stop_s - 5))
 t stick_off_after_sigterm eval 'sleep 0.5; power_is h1 off'
 t no_vip_left no_vip h1
 exec {rd}<&-

@@ -20,9 +20,7 @@ set -uo pipefail
 # shellcheck source=tests/ha/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-stop_s=$(awk -F= '$1 == "TimeoutStopSec" { print $2 }' \
-	image/systemd/pizwgd.service)
-[[ $stop_s =~ ^[0-9]+$ ]] || bail "no TimeoutStopSec in pizwgd.service"
+stop_s=$(stop_timeout_s) || bail "no TimeoutStopSec in pizwgd.service"
 names=(zstick spare g3 g4 g5 g6 g7 g8)
 conf=$T/h1-eight.conf
 for i in "${!names[@]}"; do
@@ -66,22 +64,11 @@ serving() {
 		"${log_of[h1]}"
 }
 
-# sigterm_within SECONDS: pizwgd on h1 exits 0 within SECONDS of SIGTERM
-sigterm_within() {
-	local t0 ms
-	t0=$(now_ms)
-	stop_pid "${pid_of[h1]}" 60
-	ms=$(($(now_ms) - t0))
-	pid_of[h1]=
-	echo "# exited $stopped_status after $ms ms (TimeoutStopSec=$stop_s)"
-	((stopped_status == 0 && ms <= $1 * 1000))
-}
-
 t all_eight_gateways_become_master wait_for 30 eval '(($(masters_seen) == 8))'
 t zstick_serves wait_for 15 serving zstick
 t spare_serves wait_for 15 serving spare
 t sigterm_with_eight_gateways_exits_0_5_s_within_TimeoutStopSec \
-	sigterm_within $((stop_s - 5))
+	ha_stop_within h1 $((stop_s - 5))
 t both_sticks_off_after_sigterm eval 'sleep 0.5; power_is h1 off && power_is h2 off'
 t sticks_vips_removed eval '! ip -n h1 -4 addr show dev eth0 | grep -qE " 192\.0\.2\.25[34]/24"'
 t sanitizer_clean ha_sanitizer_clean h1
