@@ -38,6 +38,10 @@ $(US_AOBJ)/tests/unit/test_loop.o: US_CPPFLAGS += -Iuserspace/pizwgd
 UNIT_BINS += $(UNIT_DIR)/test_sdnotify
 $(US_AOBJ)/tests/unit/test_sdnotify.o: US_CPPFLAGS += -Iuserspace/pizwgd
 -include $(wildcard $(BUILD)/asan/obj/tests/unit/test_sdnotify.d)
+# the log queue (logq.c) and log.c on a pipe nobody reads
+UNIT_BINS += $(UNIT_DIR)/test_log
+$(US_AOBJ)/tests/unit/test_log.o: US_CPPFLAGS += -Iuserspace/pizwgd
+-include $(wildcard $(BUILD)/asan/obj/tests/unit/test_log.d)
 # the kernel uevent parser of the libusb backend (uevent.c)
 UNIT_BINS += $(UNIT_DIR)/test_uevent
 $(US_AOBJ)/tests/unit/test_uevent.o: US_CPPFLAGS += -Iuserspace/pizwgd

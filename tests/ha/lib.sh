@@ -409,6 +409,24 @@ ha_stop() {
 	return $rc
 }
 
+# ha_stop_within H SECONDS: SIGTERM; pizwgd on H exits 0 within SECONDS
+# (measured here, without looking at its log); says how long it took.
+ha_stop_within() {
+	local t0 ms
+	t0=$(now_ms)
+	stop_pid "${pid_of[$1]}" $(($2 * 4))
+	ms=$(($(now_ms) - t0))
+	pid_of[$1]=
+	echo "# pizwgd on $1 exited $stopped_status after $ms ms (limit $2 s)"
+	((stopped_status == 0 && ms <= $2 * 1000))
+}
+
+# stop_timeout_s: the unit's TimeoutStopSec, in seconds
+stop_timeout_s() {
+	awk -F= '$1 == "TimeoutStopSec" && $2 ~ /^[0-9]+$/ { print $2; f = 1 }
+		END { exit !f }' "$top/image/systemd/pizwgd.service"
+}
+
 ha_sanitizer_clean() {
 	local san
 	san=$(grep -E -m 3 'ERROR: (Address|Leak)Sanitizer|runtime error:' \

@@ -87,6 +87,24 @@ static void watchdog_sends_WATCHDOG_1(void)
 	close(fd);
 }
 
+/*
+ * A receiver that reads nothing (systemd stalled): its queue fills, and
+ * then a ping fails with -EAGAIN instead of waiting. alarm() ends the
+ * test (SIGALRM) if a ping blocks.
+ */
+static void watchdog_on_a_full_socket_fails_instead_of_waiting(void)
+{
+	int fd = path_socket(), ret = 1, i;
+
+	alarm(10);
+	for (i = 0; i < 100000 && ret == 1; i++)
+		ret = sd_notify_watchdog();
+	alarm(0);
+	close(fd);
+	CHECK_INT(ret, -EAGAIN);
+	CHECK(i > 1);
+}
+
 static void stopping_sends_STOPPING_1(void)
 {
 	int fd = path_socket();
@@ -258,6 +276,7 @@ int main(void)
 	static const struct unit_test tests[] = {
 		UNIT_TEST(ready_sends_READY_1_to_a_path_socket),
 		UNIT_TEST(watchdog_sends_WATCHDOG_1),
+		UNIT_TEST(watchdog_on_a_full_socket_fails_instead_of_waiting),
 		UNIT_TEST(stopping_sends_STOPPING_1),
 		UNIT_TEST(each_call_sends_one_datagram_in_order),
 		UNIT_TEST(abstract_name_with_at_sign_gets_the_datagram),

@@ -567,13 +567,17 @@ int gateway_begin(struct gateway *gw)
 	return 0;
 }
 
-void gateway_stop(struct gateway *gw)
+void gateway_stop_all(struct gateway *gws, unsigned int n)
 {
+	unsigned int i;
+
 	/* fences (confirmed), priority 0, VIP removed */
-	ha_shutdown(gw);
-	if (gw->state != GW_STOPPED)
-		gw_fence(gw, METRICS_FENCE_SHUTDOWN);
-	gw_set_state(gw, GW_STOPPED);
+	ha_shutdown(gws, n);
+	for (i = 0; i < n; i++) {
+		if (gws[i].state != GW_STOPPED)
+			gw_fence(&gws[i], METRICS_FENCE_SHUTDOWN);
+		gw_set_state(&gws[i], GW_STOPPED);
+	}
 }
 
 void gateway_exit(struct gateway *gw)

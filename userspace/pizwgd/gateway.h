@@ -123,6 +123,8 @@ struct gw_ha {
 	bool serve_allowed; /* POWER_ON_ALLOWED, no STOP_SERVING since */
 	bool power_off_pending; /* POWER_OFF failed: retried by gw->timer */
 	bool shutting_down; /* SIGTERM: ha_shutdown() runs */
+	bool shutdown_wait; /* ha_shutdown() waits for this one's release */
+	uint64_t retry_at; /* ha_shutdown(): next POWER_OFF retry */
 	enum ha_after after;
 	char after_reason[128];
 };
@@ -171,8 +173,11 @@ int gateway_power_off(struct gateway *gw);
 void gateway_standby(struct gateway *gw, bool keep_backoff);
 void gateway_reboot(struct gateway *gw);
 void gateway_exec(struct gateway *gw, const char *reason);
-/* SIGTERM: stop serving and switch the stick off; no session-end action. */
-void gateway_stop(struct gateway *gw);
+/*
+ * SIGTERM, the @n gateways of @gws: stop serving and switch the sticks
+ * off, releases side by side; no session-end action.
+ */
+void gateway_stop_all(struct gateway *gws, unsigned int n);
 void gateway_exit(struct gateway *gw);
 
 void gateway_event(struct gateway *gw, const struct pizwg_event *ev);

@@ -49,8 +49,6 @@
 #define HA_LOG_LIMIT_MS 10000 /* one line per 10 s about a kind of event */
 #define HA_POWER_RETRY_MS 1000
 #define HA_COUNTS_MS 1000 /* counters reach the metrics file this often */
-/* SIGTERM: how long the release (stick off, priority 0) may take */
-#define HA_SHUTDOWN_MS 10000
 
 /* thread -> gateway: an action of enum vrrp_action_type, or one of these */
 #define HA_MSG_CHANGED 0x100 /* rewrite the metrics file */
@@ -695,19 +693,17 @@ bool ha_power_retry(struct gateway *gw)
 }
 
 /*
- * SIGTERM: the thread releases (stick off first, then priority 0 and the
- * VIP removed) while we answer its POWER_OFF here, synchronously, for at
- * most HA_SHUTDOWN_MS. Past that we leave anyway: the module's lease
- * switches the port off when this process exits.
+ * SIGTERM: each thread releases (stick off first, then priority 0 and the
+ * VIP removed) while ha_shutdown() answers their POWER_OFF, synchronously,
+ * all gateways side by side until one deadline, HA_SHUTDOWN_MS from now.
+ * Past it we leave anyway: the module's lease switches the port off when
+ * this process exits. One deadline for all, not one each: eight gateways
+ * whose hubs do not answer must not take eight times as long.
  */
-void ha_shutdown(struct gateway *gw)
+static void ha_shutdown_begin(struct gateway *gw)
 {
 	struct gw_ha *ha = &gw->ha;
-	uint64_t end = now_ms() + HA_SHUTDOWN_MS, now, retry_at = 0;
-	struct pollfd p = { .fd = ha->to_main[0], .events = POLLIN };
-	unsigned int what;
 	bool off;
-	int ret;
 
 	if (!ha->started)
 		return;
@@ -726,24 +722,61 @@ void ha_shutdown(struct gateway *gw)
 		return;
 	if (off && ha_send(gw, VRRP_IN_POWER_OFF_CONFIRMED, 0))
 		return;
-	for (now = now_ms(); now < end; now = now_ms()) {
-		if (ha->power_off_pending && now >= retry_at) {
-			ha_power_off(gw);
-			retry_at = now + HA_POWER_RETRY_MS;
-		}
-		ret = ha_recv(gw, &what);
-		if (ret < 0)
-			break;
-		if (!ret) {
-			poll(&p, 1, ha->power_off_pending ? 100 : (int)(end - now));
-			continue;
-		}
+	ha->shutdown_wait = true;
+}
+
+/* Answers what @gw's thread sent: false once its release is over. */
+static bool ha_shutdown_step(struct gateway *gw, uint64_t now)
+{
+	struct gw_ha *ha = &gw->ha;
+	unsigned int what;
+	int ret;
+
+	if (ha->power_off_pending && now >= ha->retry_at) {
+		ha_power_off(gw);
+		ha->retry_at = now + HA_POWER_RETRY_MS;
+	}
+	while ((ret = ha_recv(gw, &what)) > 0) {
 		if (what == HA_MSG_STOPPED)
-			return;
+			return false;
 		ha_dispatch(gw, what);
 	}
-	log_err(gw_name(gw), "vrrp: release not finished within %u s",
-		HA_SHUTDOWN_MS / 1000);
+	if (ret < 0)
+		log_err(gw_name(gw), "vrrp: release cut short: the VRRP thread is gone");
+	return ret == 0;
+}
+
+void ha_shutdown(struct gateway *gws, unsigned int n)
+{
+	struct pollfd p[CONF_GATEWAYS_MAX];
+	uint64_t end = now_ms() + HA_SHUTDOWN_MS, now;
+	unsigned int i, k;
+	struct gw_ha *ha;
+	bool retrying;
+
+	for (i = 0; i < n; i++)
+		ha_shutdown_begin(&gws[i]);
+	for (now = now_ms(); now < end; now = now_ms()) {
+		retrying = false;
+		for (i = 0, k = 0; i < n; i++) {
+			ha = &gws[i].ha;
+			if (ha->shutdown_wait)
+				ha->shutdown_wait = ha_shutdown_step(&gws[i], now);
+			if (!ha->shutdown_wait)
+				continue;
+			retrying |= ha->power_off_pending;
+			p[k++] = (struct pollfd){ .fd = ha->to_main[0],
+						  .events = POLLIN };
+		}
+		if (!k)
+			return;
+		poll(p, k, retrying ? 100 : (int)(end - now));
+	}
+	for (i = 0; i < n; i++)
+		if (gws[i].ha.shutdown_wait)
+			log_err(gw_name(&gws[i]),
+				"vrrp: release not finished within %u s",
+				HA_SHUTDOWN_MS / 1000);
 }
 
 void ha_sync_metrics(struct gateway *gw)

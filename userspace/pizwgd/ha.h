@@ -28,8 +28,17 @@ bool ha_may_serve(const struct gateway *gw);
 void ha_local_fault(struct gateway *gw, unsigned int backoff_s);
 /* The gateway timer fired while a POWER_OFF waits: true if it was ours. */
 bool ha_power_retry(struct gateway *gw);
-/* SIGTERM: release, then INIT; returns once done (or after 10 s). */
-void ha_shutdown(struct gateway *gw);
+/*
+ * SIGTERM: how long the releases (stick off, priority 0) may take, all
+ * gateways together: well within the unit's TimeoutStopSec (20 s).
+ */
+#define HA_SHUTDOWN_MS 10000
+/*
+ * SIGTERM, the @n gateways of @gws together: each with vrrp = on
+ * releases, then goes to INIT. Returns once all are done, or after
+ * HA_SHUTDOWN_MS.
+ */
+void ha_shutdown(struct gateway *gws, unsigned int n);
 /* Copies the VRRP thread's counters into gw->m. */
 void ha_sync_metrics(struct gateway *gw);
 void ha_exit(struct gateway *gw);

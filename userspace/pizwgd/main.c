@@ -39,6 +39,8 @@
  * often: a flood of connections must not become a flood of file writes.
  */
 #define METRICS_COUNTED_MS 1000
+/* At exit, the lines a stalled log reader has not taken get this long. */
+#define LOG_CLOSE_MS 1000
 
 struct daemon {
 	struct loop loop;
@@ -174,7 +176,6 @@ static void reap_children(void)
 static void signal_ready(struct watch *w, uint32_t events)
 {
 	struct signalfd_siginfo si;
-	unsigned int i;
 
 	(void)events;
 	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
@@ -184,8 +185,7 @@ static void signal_ready(struct watch *w, uint32_t events)
 		}
 		log_info("", "exiting on SIG%s", sigabbrev_np(si.ssi_signo));
 		sd_notify_stopping();
-		for (i = 0; i < d.n; i++)
-			gateway_stop(&d.gw[i]);
+		gateway_stop_all(d.gw, d.n);
 		loop_stop(&d.loop);
 		return;
 	}
@@ -251,7 +251,9 @@ static int run(void)
 	unsigned int i;
 	int ret;
 
-	if (loop_init(&d.loop) || setup_signals() || open_power())
+	log_open();
+	if (loop_init(&d.loop) || log_watch(&d.loop) || setup_signals() ||
+	    open_power())
 		return 1;
 	for (i = 0; i < d.cfg.n_gateways; i++) {
 		if (gateway_init(&d.gw[i], &d.cfg.gateways[i], &d.loop, d.power))
@@ -334,5 +336,7 @@ int main(int argc, char **argv)
 	ret = load_config(path);
 	if (ret || check_only)
 		return ret;
-	return run();
+	ret = run();
+	log_close(LOG_CLOSE_MS);
+	return ret;
 }

@@ -43,8 +43,9 @@ static int notify(const char *msg)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
-		   salen) < 0)
+	/* never wait: a stalled systemd must not stall the loop pinging it */
+	if (sendto(fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL,
+		   (struct sockaddr *)&sa, salen) < 0)
 		ret = -errno;
 	close(fd);
 	return ret;
