@@ -136,7 +136,8 @@ struct gateway {
 	int listen_fd;
 	struct watch listen_w;
 	struct session s;
-	pid_t exec_pid;
+	pid_t exec_pid;		/* and its process group */
+	struct timer exec_timer; /* exec_timeout: then SIGKILL */
 
 	struct gw_ha ha;
 	struct gw_metrics m;
