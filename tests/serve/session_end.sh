@@ -141,8 +141,9 @@ t server_exits_0_on_sigterm_after_the_exec_action server_stop
 
 # --- exec: a program that never ends -------------------------------------------------
 
-# It records its SIGPIPE disposition (signal 13: bit 0x1000 of SigIgn)
-# and its child's pid, then waits for that child: a sleep longer than any
+# It records the signals it ignores (SigIgn; SIGPIPE is 0x1000: pizwgd
+# ignores it, and pizwgd started in the background ignores SIGINT and
+# SIGQUIT too) and its child's pid, then waits for that child: a sleep longer than any
 # test, which the timeout must kill too.
 hang=$T/hang
 hang_log=$T/hang.log
@@ -160,14 +161,16 @@ t client_gets_a_session_before_the_hanging_program session
 skip_lines "$server_log"
 client_stop
 
-sigpipe_is_default() {
+signals_at_default() {
 	local ign
 	wait_for 15 test -s "$hang_log" || return 1
 	read -r ign <"$hang_log"
-	echo "# SigIgn of the program: $ign"
-	[[ $ign =~ ^[0-9a-f]{16}$ ]] && ((!(16#$ign & 0x1000)))
+	echo "# SigIgn of the program: $ign; of pizwgd: $(sed -n \
+		's/^SigIgn:[[:space:]]*//p' "/proc/$server_pid/status")"
+	[[ $ign == 0000000000000000 ]]
 }
-t_pizwgd exec_program_gets_sigpipe_at_its_default sigpipe_is_default
+t_pizwgd exec_program_gets_every_signal_sigpipe_too_at_its_default \
+	signals_at_default
 t_pizwgd exec_program_is_killed_after_exec_timeout wait_log \
 	"^<4>$re_gw: ${hang//./\\.} still runs after 2 s: killing it\$" 15
 t_pizwgd exec_program_killed_is_logged wait_log \
@@ -195,6 +198,7 @@ check_config_refuses() {
 tmp_prog=$(mktemp /tmp/pizwg-on-end.XXXXXX)
 at_exit rm -f "$tmp_prog"
 cp "$on_end" "$tmp_prog"
+chmod 755 "$tmp_prog"
 conf_write "$T/tmp-prog.conf" "on_session_end=exec:$tmp_prog"
 t_pizwgd check_config_refuses_a_program_in_sticky_tmp check_config_refuses \
 	"$T/tmp-prog.conf" \

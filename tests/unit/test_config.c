@@ -451,19 +451,24 @@ static void inactivity_timeout_is_10_to_86400_seconds(void)
 
 static void exec_timeout_is_1_to_3600_seconds_with_exec_only(void)
 {
-	CHECK_OK(MINIMAL "on_session_end = exec:/sbin/done\nexec_timeout = 1\n");
+	CHECK_OK(MINIMAL
+		 "on_session_end = exec:/sbin/done\nexec_timeout = 1\n");
 	CHECK_INT(G0->session.exec_timeout, 1);
-	CHECK_OK(MINIMAL "exec_timeout = 3600\non_session_end = exec:/sbin/x\n");
+	CHECK_OK(MINIMAL
+		 "exec_timeout = 3600\non_session_end = exec:/sbin/x\n");
 	CHECK_INT(G0->session.exec_timeout, 3600);
 	CHECK_INT(G0->key_line[CONF_KEY_EXEC_TIMEOUT], 5);
 	CHECK_ERROR(MINIMAL "on_session_end = exec:/sbin/x\nexec_timeout = 0\n",
 		    "t.conf:6: exec_timeout: '0' is out of range 1..3600");
-	CHECK_ERROR(MINIMAL "on_session_end = exec:/sbin/x\nexec_timeout = 3601\n",
+	CHECK_ERROR(MINIMAL
+		    "on_session_end = exec:/sbin/x\nexec_timeout = 3601\n",
 		    "t.conf:6: exec_timeout: '3601' is out of range 1..3600");
-	CHECK_ERROR(MINIMAL "exec_timeout = 5\n",
-		    "t.conf:5: exec_timeout: only with on_session_end = exec:PROGRAM");
-	CHECK_ERROR(MINIMAL "exec_timeout = 5\non_session_end = restart\n",
-		    "t.conf:5: exec_timeout: only with on_session_end = exec:PROGRAM");
+	CHECK_ERROR(
+		MINIMAL "exec_timeout = 5\n",
+		"t.conf:5: exec_timeout: only with on_session_end = exec:PROGRAM");
+	CHECK_ERROR(
+		MINIMAL "exec_timeout = 5\non_session_end = restart\n",
+		"t.conf:5: exec_timeout: only with on_session_end = exec:PROGRAM");
 }
 
 static void on_session_end_takes_reboot_restart_or_exec(void)
@@ -1274,9 +1279,10 @@ static void check_files_refuses_a_key_not_owned_by_root(void)
 	CHECK_OK(files_config(""));
 	CHECK(!chown(tmp_path("s.key"), 1000, 0));
 	CHECK_INT(config_check_files(&conf, err, sizeof(err)), -EPERM);
-	snprintf(want, sizeof(want),
-		 "t.conf:6: key: %s/s.key: owned by uid 1000, not root; chown root it",
-		 tmpdir);
+	snprintf(
+		want, sizeof(want),
+		"t.conf:6: key: %s/s.key: owned by uid 1000, not root; chown root it",
+		tmpdir);
 	CHECK_STR(err, want);
 }
 
@@ -1362,7 +1368,9 @@ static void check_files_refuses_a_program_in_sticky_tmp(void)
 	snprintf(prog, sizeof(prog), "%s/done", dir);
 	CHECK(!symlink("/bin/true", prog));
 	exec_config(prog);
-	check_program_error(prog, "directory /tmp has mode 1777: group or others can write it");
+	check_program_error(
+		prog,
+		"directory /tmp has mode 1777: group or others can write it");
 	unlink(prog);
 	rmdir(dir);
 }
@@ -1378,9 +1386,10 @@ static void check_files_follows_symlinks_to_the_program(void)
 	exec_config(tmp_path("link"));
 	CHECK_INT(config_check_files(&conf, err, sizeof(err)), 0);
 	CHECK(!chmod(tmp_path("open"), 0777));
-	snprintf(reason, sizeof(reason),
-		 "directory %s/open has mode 0777: group or others can write it",
-		 tmpdir);
+	snprintf(
+		reason, sizeof(reason),
+		"directory %s/open has mode 0777: group or others can write it",
+		tmpdir);
 	check_program_error(tmp_path("link"), reason);
 	CHECK(!chmod(tmp_path("open"), 0755));
 }
@@ -1474,9 +1483,8 @@ static const struct unit_test tests[] = {
 static void remove_tmpdir(void)
 {
 	static const char *const names[] = {
-		"s.crt",  "s.key",    "ca.pem",	  "done",
-		"a.conf", "big.conf", "nul.conf", "bin/done",
-		"open/done", "link",
+		"s.crt",    "s.key",	"ca.pem",   "done",	 "a.conf",
+		"big.conf", "nul.conf", "bin/done", "open/done", "link",
 	};
 	size_t i;
 

@@ -451,7 +451,6 @@ static int parse_on_session_end(struct pizwg_gateway_config *g, const char *v,
 {
 	if (!strcmp(v, "reboot")) {
 		g->session.on_end = CONF_END_REBOOT;
-	g->session.exec_timeout = 60;
 		return 0;
 	}
 	if (!strcmp(v, "restart")) {
@@ -1435,18 +1434,21 @@ static int check_root_only(const struct file_check *f, const struct stat *st,
 	unsigned int mode = st->st_mode & 07777;
 
 	if (st->st_uid && dir)
-		return file_fail(f, -EPERM, "directory %s is owned by uid %u, not root",
+		return file_fail(f, -EPERM,
+				 "directory %s is owned by uid %u, not root",
 				 dir, (unsigned int)st->st_uid);
 	if (st->st_uid)
 		return file_fail(f, -EPERM, "owned by uid %u, not root",
 				 (unsigned int)st->st_uid);
 	if ((mode & 0022) && dir)
-		return file_fail(f, -EPERM,
-				 "directory %s has mode %04o: group or others can write it",
-				 dir, mode);
+		return file_fail(
+			f, -EPERM,
+			"directory %s has mode %04o: group or others can write it",
+			dir, mode);
 	if (mode & 0022)
 		return file_fail(f, -EPERM,
-				 "mode %04o: group or others can write it", mode);
+				 "mode %04o: group or others can write it",
+				 mode);
 	return 0;
 }
 
@@ -1492,7 +1494,8 @@ static int check_program(const struct file_check *f)
 	if (!realpath(f->path, real))
 		return file_fail(f, -errno, "%s", strerror(errno));
 	if (strlen(real) >= CONF_PATH_MAX)
-		return file_fail(f, -ENAMETOOLONG, "resolves to a path too long");
+		return file_fail(f, -ENAMETOOLONG,
+				 "resolves to a path too long");
 	return strcmp(real, f->path) ? check_root_chain(f, real) : 0;
 }
 

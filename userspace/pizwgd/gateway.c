@@ -196,11 +196,17 @@ void gateway_exec(struct gateway *gw, const char *reason)
 	}
 	if (pid == 0) {
 		sigset_t none;
+		int sig;
 
 		/* its own group, so that the timeout kills what it started */
 		setpgid(0, 0);
-		/* pizwgd ignores SIGPIPE; an ignored signal stays so in execve */
-		sigaction(SIGPIPE, &dfl, NULL);
+		/*
+		 * An ignored signal stays ignored across execve: pizwgd's
+		 * SIGPIPE, and whatever pizwgd inherited. The program starts
+		 * with every signal at its default (some cannot be set: fine).
+		 */
+		for (sig = 1; sig < NSIG; sig++)
+			sigaction(sig, &dfl, NULL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		execve(prog, argv, envp);
