@@ -163,20 +163,25 @@ static void on_start(struct vrrp *v, uint64_t now, struct vrrp_output *out)
 		enter_fault(v, 0, out);
 }
 
+/* Out of MASTER towards @to: a release begins or is retargeted; else false */
+static bool leave_master(struct vrrp *v, enum vrrp_state to,
+			 struct vrrp_output *out)
+{
+	if (v->state == VRRP_STATE_MASTER)
+		start_release(v, to, out);
+	else if (v->state == VRRP_STATE_RELEASING)
+		retarget_release(v, to);
+	else
+		return false;
+	return true;
+}
+
 static void on_shutdown(struct vrrp *v, struct vrrp_output *out)
 {
-	switch (v->state) {
-	case VRRP_STATE_MASTER:
-		start_release(v, VRRP_STATE_INIT, out);
-		break;
-	case VRRP_STATE_RELEASING:
-		retarget_release(v, VRRP_STATE_INIT);
-		break;
-	default:
-		v->state = VRRP_STATE_INIT;
-		emit(out, VRRP_ACT_RELEASE_DONE, 0);
-		break;
-	}
+	if (leave_master(v, VRRP_STATE_INIT, out))
+		return;
+	v->state = VRRP_STATE_INIT;
+	emit(out, VRRP_ACT_RELEASE_DONE, 0);
 }
 
 /* RFC 9568 6.4.2 */
@@ -282,19 +287,10 @@ static void on_link_up(struct vrrp *v, uint64_t now, struct vrrp_output *out)
 static void on_link_down(struct vrrp *v, struct vrrp_output *out)
 {
 	v->link_up = false;
-	switch (v->state) {
-	case VRRP_STATE_BACKUP:
+	if (v->state == VRRP_STATE_BACKUP)
 		enter_fault(v, 0, out);
-		break;
-	case VRRP_STATE_MASTER:
-		start_release(v, VRRP_STATE_FAULT, out);
-		break;
-	case VRRP_STATE_RELEASING:
-		retarget_release(v, VRRP_STATE_FAULT);
-		break;
-	default:
-		break;
-	}
+	else
+		leave_master(v, VRRP_STATE_FAULT, out);
 }
 
 static void on_local_fault(struct vrrp *v, const struct vrrp_event *ev,
@@ -333,21 +329,11 @@ static void on_release(struct vrrp *v, struct vrrp_output *out)
 static void on_hold(struct vrrp *v, uint64_t now, struct vrrp_output *out)
 {
 	v->held = true;
-	switch (v->state) {
-	case VRRP_STATE_MASTER:
-		start_release(v, VRRP_STATE_FAULT, out);
-		break;
-	case VRRP_STATE_RELEASING:
-		retarget_release(v, VRRP_STATE_FAULT);
-		break;
-	case VRRP_STATE_BACKUP:
+	if (leave_master(v, VRRP_STATE_FAULT, out))
+		return; /* RELEASE_DONE once the stick is off */
+	if (v->state == VRRP_STATE_BACKUP)
 		enter_fault(v, now, out);
-		emit(out, VRRP_ACT_RELEASE_DONE, 0);
-		break;
-	default:
-		emit(out, VRRP_ACT_RELEASE_DONE, 0);
-		break;
-	}
+	emit(out, VRRP_ACT_RELEASE_DONE, 0);
 }
 
 static void on_unhold(struct vrrp *v, uint64_t now, struct vrrp_output *out)
