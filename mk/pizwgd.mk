@@ -68,9 +68,11 @@ $(US_OBJ)/userspace/pizwgd/main.o $(US_AOBJ)/userspace/pizwgd/main.o: \
 	US_CPPFLAGS += -DPIZWG_VERSION='"$(VERSION)"'
 $(US_OBJ)/userspace/pizwgd/main.o $(US_AOBJ)/userspace/pizwgd/main.o: \
 	$(US_VERSION_FILE)
-# The config test also parses the example config, from wherever it is run.
+# The config test also parses the example config, from wherever it is run,
+# and checks files in a directory of the build tree (not world-writable /tmp).
 $(US_AOBJ)/tests/unit/test_config.o: \
-	US_CPPFLAGS += -DCONFIG_EXAMPLE='"$(CURDIR)/userspace/pizwgd.conf.example"'
+	US_CPPFLAGS += -DCONFIG_EXAMPLE='"$(CURDIR)/userspace/pizwgd.conf.example"' \
+		-DCONFIG_TEST_DIR='"$(abspath $(BUILD))/tmp"'
 
 $(BUILD)/bin/pizwgd: $(PIZWGD_OBJS)
 	@mkdir -p $(@D)

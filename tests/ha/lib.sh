@@ -727,7 +727,9 @@ done < <(tests/vm/sticks list)
 ((i == ${#hosts[@]})) || bail "need ${#hosts[@]} simulated sticks: tests/vm/sticks up ${#hosts[@]}"
 unset i
 
-T=$(mktemp -d /tmp/pizwg-ha.XXXXXX) || bail "mktemp"
+# Not under /tmp: pizwgd refuses an exec: program in a directory that
+# others can write (the VM's /run is root's, mode 0755).
+T=$(mktemp -d /run/pizwg-ha.XXXXXX) || bail "mktemp"
 : >"$T/windows"
 trap ha_cleanup EXIT
 trap 'exit 130' INT

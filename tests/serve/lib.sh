@@ -645,7 +645,9 @@ gs=${gs#gs=}
 [[ -d /sys/module/pizwg ]] || bail "pizwg.ko is not loaded"
 [[ -x $server ]] || bail "$server is not built"
 
-T=$(mktemp -d /tmp/pizwg-serve.XXXXXX) || bail "mktemp"
+# Not under /tmp: pizwgd refuses an exec: program in a directory that
+# others can write (the VM's /run is root's, mode 0755).
+T=$(mktemp -d /run/pizwg-serve.XXXXXX) || bail "mktemp"
 trap serve_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM

@@ -5,7 +5,10 @@
 # when the stick is unplugged, the session ends, the stick's port is
 # switched off (seen by pizwgctl monitor) and, with on_session_end =
 # restart, switched on and served again; exec:PROGRAM runs PROGRAM once,
-# after the fence, before serving again; a stick that does not enumerate
+# after the fence, before serving again, with SIGPIPE at its default; one
+# that outlives exec_timeout is killed with what it started, logged, and
+# the stick served again; --check-config refuses a program in /tmp and a
+# key not owned by root; a stick that does not enumerate
 # (wrong serial) is retried with a doubling back-off, never served, and no
 # session-end action runs. SIGTERM leaves the port off.
 # TAP. Run by tests/serve/suite inside the VM. Only pizwgd passes the
@@ -135,6 +138,80 @@ ran_once() {
 }
 t_pizwgd exec_program_ran_once ran_once
 t server_exits_0_on_sigterm_after_the_exec_action server_stop
+
+# --- exec: a program that never ends -------------------------------------------------
+
+# It records the signals it ignores (SigIgn; SIGPIPE is 0x1000: pizwgd
+# ignores it, and pizwgd started in the background ignores SIGINT and
+# SIGQUIT too) and its child's pid, then waits for that child: a sleep longer than any
+# test, which the timeout must kill too.
+hang=$T/hang
+hang_log=$T/hang.log
+cat >"$hang" <<EOF
+#!/bin/sh
+sed -n 's/^SigIgn:[[:space:]]*//p' /proc/\$\$/status >"$hang_log"
+sleep 3600 &
+echo \$! >>"$hang_log"
+wait
+EOF
+chmod 755 "$hang"
+conf_write "$T/hang.conf" "on_session_end=exec:$hang" exec_timeout=2
+t server_with_a_hanging_exec_program_serves start_serving "$T/hang.conf"
+t client_gets_a_session_before_the_hanging_program session
+skip_lines "$server_log"
+client_stop
+
+signals_at_default() {
+	local ign
+	wait_for 15 test -s "$hang_log" || return 1
+	read -r ign <"$hang_log"
+	echo "# SigIgn of the program: $ign; of pizwgd: $(sed -n \
+		's/^SigIgn:[[:space:]]*//p' "/proc/$server_pid/status")"
+	[[ $ign == 0000000000000000 ]]
+}
+t_pizwgd exec_program_gets_every_signal_sigpipe_too_at_its_default \
+	signals_at_default
+t_pizwgd exec_program_is_killed_after_exec_timeout wait_log \
+	"^<4>$re_gw: ${hang//./\\.} still runs after 2 s: killing it\$" 15
+t_pizwgd exec_program_killed_is_logged wait_log \
+	"^<4>$re_gw: ${hang//./\\.} killed by signal 9\$" 5
+children_killed_too() {
+	local pid
+	pid=$(sed -n 2p "$hang_log")
+	[[ -n $pid ]] && wait_for 5 eval "! kill -0 $pid 2>/dev/null"
+}
+t_pizwgd exec_program_children_are_killed_too children_killed_too
+t_pizwgd served_again_after_the_killed_program server_serving
+t round_trip_works_after_the_killed_program session
+client_stop
+t server_exits_0_on_sigterm_after_the_killed_program server_stop
+
+# --- exec: only root may change the program; the key is root's ----------------------
+
+# check_config_refuses CONF REASON_ERE: --check-config exits 2 with one line
+check_config_refuses() {
+	local out rc=0
+	out=$("$server" --check-config -c "$1" 2>&1) || rc=$?
+	echo "# exit $rc: $out"
+	((rc == 2)) && [[ $out =~ ^pizwgd:\ ${1//./\\.}:[0-9]+:\ $2$ ]]
+}
+tmp_prog=$(mktemp /tmp/pizwg-on-end.XXXXXX)
+at_exit rm -f "$tmp_prog"
+cp "$on_end" "$tmp_prog"
+chmod 755 "$tmp_prog"
+conf_write "$T/tmp-prog.conf" "on_session_end=exec:$tmp_prog"
+t_pizwgd check_config_refuses_a_program_in_sticky_tmp check_config_refuses \
+	"$T/tmp-prog.conf" \
+	"on_session_end: ${tmp_prog//./\\.}: directory /tmp has mode 1777: group or others can write it"
+conf_write "$T/ok-prog.conf" "on_session_end=exec:$on_end"
+t_pizwgd check_config_accepts_a_program_only_root_can_change \
+	"$server" --check-config -c "$T/ok-prog.conf"
+cp -p "$srv_key" "$T/other.key"
+chown 1000 "$T/other.key"
+conf_write "$T/other-key.conf" "key=$T/other.key"
+t_pizwgd check_config_refuses_a_key_not_owned_by_root check_config_refuses \
+	"$T/other-key.conf" \
+	"key: ${T//./\\.}/other\\.key: owned by uid 1000, not root; chown root it"
 
 # --- enumeration failure ------------------------------------------------------------
 

@@ -3,11 +3,16 @@
  * pizwgd.conf (userspace/pizwgd/config.c): defaults, every key's values
  * good and bad, the section rules, the INI syntax as pizwgd reads it, and
  * the exact "FILE:LINE: SUBJECT: REASON" line of every rejection; then
- * config_load() and config_check_files() on files in a temporary directory.
+ * config_load() and config_check_files() on files in a temporary directory
+ * under the build tree (CONFIG_TEST_DIR): its owner and modes are part of
+ * what config_check_files() checks, and /tmp is world-writable. Run as
+ * root, as every test here is: the files must be root's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,7 +25,8 @@
 static struct pizwg_config conf;
 static char err[CONF_ERR_MAX];
 static char text[CONF_SIZE_MAX + 2];
-static char tmpdir[] = "/tmp/test_config.XXXXXX";
+/* short: its paths go into lines of at most CONF_LINE_MAX characters */
+static char tmpdir[80];
 
 #define G0 (&conf.gateways[0])
 #define G1 (&conf.gateways[1])
@@ -118,6 +124,7 @@ static void minimal_section_gets_every_default(void)
 	CHECK_INT(g->session.inactivity_timeout, 300);
 	CHECK_INT(g->session.on_end, CONF_END_REBOOT);
 	CHECK_STR(g->session.program, "");
+	CHECK_INT(g->session.exec_timeout, 60);
 	CHECK(!g->vrrp.enabled);
 	CHECK_STR(g->metrics_dir, "/run/pizwg/metrics");
 	for (k = 0; k < CONF_KEY_COUNT; k++) {
@@ -441,6 +448,28 @@ static void inactivity_timeout_is_10_to_86400_seconds(void)
 			"'9' is out of range 10..86400");
 	CHECK_KEY_ERROR("inactivity_timeout", "86401",
 			"'86401' is out of range 10..86400");
+}
+
+static void exec_timeout_is_1_to_3600_seconds_with_exec_only(void)
+{
+	CHECK_OK(MINIMAL
+		 "on_session_end = exec:/sbin/done\nexec_timeout = 1\n");
+	CHECK_INT(G0->session.exec_timeout, 1);
+	CHECK_OK(MINIMAL
+		 "exec_timeout = 3600\non_session_end = exec:/sbin/x\n");
+	CHECK_INT(G0->session.exec_timeout, 3600);
+	CHECK_INT(G0->key_line[CONF_KEY_EXEC_TIMEOUT], 5);
+	CHECK_ERROR(MINIMAL "on_session_end = exec:/sbin/x\nexec_timeout = 0\n",
+		    "t.conf:6: exec_timeout: '0' is out of range 1..3600");
+	CHECK_ERROR(MINIMAL
+		    "on_session_end = exec:/sbin/x\nexec_timeout = 3601\n",
+		    "t.conf:6: exec_timeout: '3601' is out of range 1..3600");
+	CHECK_ERROR(
+		MINIMAL "exec_timeout = 5\n",
+		"t.conf:5: exec_timeout: only with on_session_end = exec:PROGRAM");
+	CHECK_ERROR(
+		MINIMAL "exec_timeout = 5\non_session_end = restart\n",
+		"t.conf:5: exec_timeout: only with on_session_end = exec:PROGRAM");
 }
 
 static void on_session_end_takes_reboot_restart_or_exec(void)
@@ -1017,6 +1046,7 @@ static const char *write_file(const char *name, const char *data, size_t len,
 	const char *path = tmp_path(name);
 	int fd;
 
+	unlink(path); /* a new file: root's, whatever a test did to the old */
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, data, len) != (ssize_t)len || fchmod(fd, mode))
 		abort();
@@ -1041,7 +1071,7 @@ static void load_reads_and_names_the_file(void)
 {
 	const char *path = write_file("a.conf", MINIMAL "port = 0\n",
 				      strlen(MINIMAL "port = 0\n"), 0644);
-	char want[256];
+	char want[512];
 
 	CHECK_INT(config_load(path, &conf, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want),
@@ -1056,7 +1086,7 @@ static void load_reads_and_names_the_file(void)
 static void load_reports_a_missing_file(void)
 {
 	const char *path = tmp_path("missing.conf");
-	char want[256];
+	char want[512];
 
 	CHECK_INT(config_load(path, &conf, err, sizeof(err)), -ENOENT);
 	snprintf(want, sizeof(want),
@@ -1069,7 +1099,7 @@ static void load_takes_64_KiB_and_no_more(void)
 {
 	const char *path;
 	size_t n = strlen(MINIMAL);
-	char want[256];
+	char want[512];
 
 	memcpy(text, MINIMAL, n);
 	memset(text + n, '\n', CONF_SIZE_MAX - n);
@@ -1086,7 +1116,7 @@ static void load_refuses_nul_bytes_naming_the_line(void)
 {
 	static const char data[] = MINIMAL "serial = a\0b\n";
 	const char *path = write_file("nul.conf", data, sizeof(data) - 1, 0644);
-	char want[256];
+	char want[512];
 
 	CHECK_INT(config_load(path, &conf, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want), "%s:5: syntax: NUL byte", path);
@@ -1139,7 +1169,7 @@ static void check_files_accepts_readable_files_and_a_private_key(void)
 
 static void check_files_names_the_key_line_and_path(void)
 {
-	char want[256];
+	char want[512];
 
 	CHECK_OK(files_config(""));
 	unlink(tmp_path("s.crt"));
@@ -1151,7 +1181,7 @@ static void check_files_names_the_key_line_and_path(void)
 
 static void check_files_names_the_section_line_for_a_default_path(void)
 {
-	char want[256];
+	char want[512];
 
 	CHECK_OK("\n" MINIMAL);
 	files_config("");
@@ -1167,7 +1197,7 @@ static void check_files_names_the_section_line_for_a_default_path(void)
 
 static void check_files_refuses_a_key_open_to_group_or_others(void)
 {
-	char want[256];
+	char want[512];
 
 	CHECK_OK(files_config(""));
 	write_file("s.key", "key\n", 4, 0640);
@@ -1183,7 +1213,7 @@ static void check_files_refuses_a_key_open_to_group_or_others(void)
 
 static void check_files_refuses_what_is_not_a_regular_file(void)
 {
-	char extra[256], want[256];
+	char extra[512], want[512];
 
 	snprintf(extra, sizeof(extra),
 		 "[gateway b]\nhub = usb2\nport = 1\nvrrp = off\n"
@@ -1199,7 +1229,7 @@ static void check_files_refuses_what_is_not_a_regular_file(void)
 
 static void check_files_needs_an_executable_exec_program(void)
 {
-	char extra[128], want[256];
+	char extra[512], want[512];
 
 	snprintf(extra, sizeof(extra), "on_session_end = exec:%s/done\n",
 		 tmpdir);
@@ -1212,6 +1242,128 @@ static void check_files_needs_an_executable_exec_program(void)
 		"t.conf:8: on_session_end: %s/done: not executable: Permission denied",
 		tmpdir);
 	CHECK_STR(err, want);
+}
+
+static void check_files_refuses_a_key_not_owned_by_root(void)
+{
+	char want[512];
+
+	CHECK_OK(files_config(""));
+	CHECK(!chown(tmp_path("s.key"), 1000, 0));
+	CHECK_INT(config_check_files(&conf, err, sizeof(err)), -EPERM);
+	snprintf(
+		want, sizeof(want),
+		"t.conf:6: key: %s/s.key: owned by uid 1000, not root; chown root it",
+		tmpdir);
+	CHECK_STR(err, want);
+}
+
+/* The section with on_session_end = exec:@prog on line 8 */
+static void exec_config(const char *prog)
+{
+	char extra[PATH_MAX + 32];
+
+	snprintf(extra, sizeof(extra), "on_session_end = exec:%s\n", prog);
+	CHECK_OK(files_config(extra));
+}
+
+static void check_program_error(const char *prog, const char *reason)
+{
+	char want[2 * PATH_MAX];
+
+	CHECK_INT(config_check_files(&conf, err, sizeof(err)), -EPERM);
+	snprintf(want, sizeof(want), "t.conf:8: on_session_end: %s: %s", prog,
+		 reason);
+	CHECK_STR(err, want);
+}
+
+static void check_files_refuses_a_program_root_does_not_own_alone(void)
+{
+	const char *prog = tmp_path("done");
+
+	exec_config(prog);
+	CHECK(!chown(prog, 1000, 0));
+	check_program_error(prog, "owned by uid 1000, not root");
+	CHECK(!chown(prog, 0, 1000));
+	CHECK_INT(config_check_files(&conf, err, sizeof(err)), 0);
+	CHECK(!chmod(prog, 0775));
+	check_program_error(prog, "mode 0775: group or others can write it");
+	CHECK(!chmod(prog, 0757));
+	check_program_error(prog, "mode 0757: group or others can write it");
+}
+
+static void check_files_refuses_a_program_in_a_directory_others_write(void)
+{
+	char reason[PATH_MAX];
+
+	exec_config(tmp_path("done"));
+	CHECK(!chmod(tmpdir, 0770));
+	snprintf(reason, sizeof(reason),
+		 "directory %s has mode 0770: group or others can write it",
+		 tmpdir);
+	check_program_error(tmp_path("done"), reason);
+	CHECK(!chmod(tmpdir, 0755));
+	CHECK(!chown(tmpdir, 1000, 0));
+	snprintf(reason, sizeof(reason),
+		 "directory %s is owned by uid 1000, not root", tmpdir);
+	check_program_error(tmp_path("done"), reason);
+	CHECK(!chown(tmpdir, 0, 0));
+	CHECK(!chmod(tmpdir, 0700));
+	CHECK_INT(config_check_files(&conf, err, sizeof(err)), 0);
+}
+
+static void check_files_refuses_a_program_under_a_parent_others_write(void)
+{
+	char reason[PATH_MAX];
+
+	CHECK(!mkdir(tmp_path("bin"), 0755));
+	write_file("bin/done", "#!/bin/sh\n", 10, 0700);
+	exec_config(tmp_path("bin/done"));
+	CHECK_INT(config_check_files(&conf, err, sizeof(err)), 0);
+	CHECK(!chmod(tmpdir, 01777));
+	snprintf(reason, sizeof(reason),
+		 "directory %s has mode 1777: group or others can write it",
+		 tmpdir);
+	check_program_error(tmp_path("bin/done"), reason);
+	CHECK(!chmod(tmpdir, 0700));
+}
+
+/* The case the rule was written for: root-owned, but in sticky /tmp. */
+static void check_files_refuses_a_program_in_sticky_tmp(void)
+{
+	char dir[] = "/tmp/test_config.XXXXXX", prog[64];
+	struct stat st;
+
+	CHECK(!stat("/tmp", &st));
+	CHECK_INT(st.st_mode & 07777, 01777);
+	CHECK(mkdtemp(dir));
+	snprintf(prog, sizeof(prog), "%s/done", dir);
+	CHECK(!symlink("/bin/true", prog));
+	exec_config(prog);
+	check_program_error(
+		prog,
+		"directory /tmp has mode 1777: group or others can write it");
+	unlink(prog);
+	rmdir(dir);
+}
+
+/* Both the link's directories and the target's must be root's alone. */
+static void check_files_follows_symlinks_to_the_program(void)
+{
+	char reason[PATH_MAX];
+
+	CHECK(!mkdir(tmp_path("open"), 0755));
+	write_file("open/done", "#!/bin/sh\n", 10, 0755);
+	CHECK(!symlink(tmp_path("open/done"), tmp_path("link")));
+	exec_config(tmp_path("link"));
+	CHECK_INT(config_check_files(&conf, err, sizeof(err)), 0);
+	CHECK(!chmod(tmp_path("open"), 0777));
+	snprintf(
+		reason, sizeof(reason),
+		"directory %s/open has mode 0777: group or others can write it",
+		tmpdir);
+	check_program_error(tmp_path("link"), reason);
+	CHECK(!chmod(tmp_path("open"), 0755));
 }
 
 static const struct unit_test tests[] = {
@@ -1239,6 +1391,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(inactivity_timeout_is_10_to_86400_seconds),
 	UNIT_TEST(on_session_end_takes_reboot_restart_or_exec),
 	UNIT_TEST(exec_needs_an_absolute_program_without_blanks),
+	UNIT_TEST(exec_timeout_is_1_to_3600_seconds_with_exec_only),
 	UNIT_TEST(vrrp_is_on_by_default_with_its_defaults),
 	UNIT_TEST(vrrp_keys_are_parsed),
 	UNIT_TEST(vrrp_values_are_checked),
@@ -1291,18 +1444,26 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(check_files_refuses_a_key_open_to_group_or_others),
 	UNIT_TEST(check_files_refuses_what_is_not_a_regular_file),
 	UNIT_TEST(check_files_needs_an_executable_exec_program),
+	UNIT_TEST(check_files_refuses_a_key_not_owned_by_root),
+	UNIT_TEST(check_files_refuses_a_program_root_does_not_own_alone),
+	UNIT_TEST(check_files_refuses_a_program_in_a_directory_others_write),
+	UNIT_TEST(check_files_refuses_a_program_under_a_parent_others_write),
+	UNIT_TEST(check_files_refuses_a_program_in_sticky_tmp),
+	UNIT_TEST(check_files_follows_symlinks_to_the_program),
 };
 
 static void remove_tmpdir(void)
 {
 	static const char *const names[] = {
-		"s.crt",  "s.key",    "ca.pem",	  "done",
-		"a.conf", "big.conf", "nul.conf",
+		"s.crt",    "s.key",	"ca.pem",   "done",	 "a.conf",
+		"big.conf", "nul.conf", "bin/done", "open/done", "link",
 	};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++)
 		unlink(tmp_path(names[i]));
+	rmdir(tmp_path("bin"));
+	rmdir(tmp_path("open"));
 	rmdir(tmpdir);
 }
 
@@ -1310,6 +1471,15 @@ int main(void)
 {
 	int ret;
 
+	if (snprintf(tmpdir, sizeof(tmpdir), "%s/test_config.XXXXXX",
+		     CONFIG_TEST_DIR) >= (int)sizeof(tmpdir)) {
+		fprintf(stderr, "%s: too long a path\n", CONFIG_TEST_DIR);
+		return EXIT_FAILURE;
+	}
+	if (mkdir(CONFIG_TEST_DIR, 0755) && errno != EEXIST) {
+		perror(CONFIG_TEST_DIR);
+		return EXIT_FAILURE;
+	}
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return EXIT_FAILURE;

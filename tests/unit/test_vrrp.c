@@ -1109,6 +1109,96 @@ static void local_fault_during_a_release_ends_in_fault_with_back_off(void)
 	CHECK_INT(out.deadline_ms, t + 30 + 3000);
 }
 
+/* Held while the on_session_end program runs */
+
+static void hold_in_master_releases_into_fault(void)
+{
+	uint64_t t = to_powered_master();
+
+	step(VRRP_IN_HOLD, t + 10);
+	CHECK_STR(acts(), "STOP_SERVING POWER_OFF");
+	step(VRRP_IN_POWER_OFF_CONFIRMED, t + 30);
+	CHECK_STR(acts(), "SEND_ADVERT(0) DEL_VIP ENTER_FAULT RELEASE_DONE");
+	CHECK_STATE(FAULT);
+	CHECK(out.deadline_ms == VRRP_NO_DEADLINE);
+}
+
+static void held_fault_outlasts_timers_link_up_and_back_off(void)
+{
+	uint64_t t = to_powered_master();
+
+	step(VRRP_IN_HOLD, t + 10);
+	step(VRRP_IN_POWER_OFF_CONFIRMED, t + 30);
+	step(VRRP_IN_TIMER, t + 3600000);
+	CHECK_STATE(FAULT);
+	step(VRRP_IN_LINK_DOWN, t + 3600001);
+	step(VRRP_IN_LINK_UP, t + 3600002);
+	CHECK_STATE(FAULT);
+	local_fault(t + 3600003, 1);
+	step(VRRP_IN_TIMER, t + 3600010);
+	CHECK_STATE(FAULT);
+	CHECK(out.deadline_ms == VRRP_NO_DEADLINE);
+	advert(t + 3600020, 0, 20, LOWER);
+	step(VRRP_IN_TIMER, t + 7200000);
+	CHECK_STATE(FAULT);
+	CHECK_STR(acts(), "");
+}
+
+static void unhold_returns_to_backup(void)
+{
+	uint64_t t = to_powered_master();
+
+	step(VRRP_IN_HOLD, t + 10);
+	step(VRRP_IN_POWER_OFF_CONFIRMED, t + 30);
+	step(VRRP_IN_UNHOLD, t + 5000);
+	CHECK_STR(acts(), "BECOME_BACKUP");
+	CHECK_STATE(BACKUP);
+	CHECK_INT(out.deadline_ms, t + 5000 + DOWN_MS);
+}
+
+static void unhold_keeps_a_back_off_or_link_down_fault(void)
+{
+	setup(false);
+	step(VRRP_IN_START, T0);
+	step(VRRP_IN_HOLD, T0 + 10);
+	local_fault(T0 + 20, 5000);
+	step(VRRP_IN_UNHOLD, T0 + 30);
+	CHECK_STATE(FAULT);
+	CHECK_INT(out.deadline_ms, T0 + 20 + 5000);
+	step(VRRP_IN_HOLD, T0 + 40);
+	step(VRRP_IN_LINK_DOWN, T0 + 50);
+	step(VRRP_IN_UNHOLD, T0 + 6000);
+	CHECK_STATE(FAULT);
+	step(VRRP_IN_LINK_UP, T0 + 7000);
+	CHECK_STATE(BACKUP);
+}
+
+static void hold_outside_master_is_answered_at_once(void)
+{
+	setup(false);
+	step(VRRP_IN_START, T0);
+	step(VRRP_IN_HOLD, T0 + 10);
+	CHECK_STR(acts(), "ENTER_FAULT RELEASE_DONE");
+	CHECK_STATE(FAULT);
+	step(VRRP_IN_HOLD, T0 + 20);
+	CHECK_STR(acts(), "RELEASE_DONE");
+	step(VRRP_IN_TIMER, T0 + 20 + 10 * DOWN_MS);
+	CHECK_STATE(FAULT);
+}
+
+static void hold_during_a_release_ends_in_held_fault(void)
+{
+	uint64_t t = to_powered_master();
+
+	advert(t + 10, 200, 20, LOWER);
+	step(VRRP_IN_HOLD, t + 20);
+	CHECK_STR(acts(), "");
+	step(VRRP_IN_POWER_OFF_CONFIRMED, t + 30);
+	CHECK_STR(acts(), "SEND_ADVERT(0) DEL_VIP ENTER_FAULT RELEASE_DONE");
+	step(VRRP_IN_TIMER, t + 30 + 10 * DOWN_MS);
+	CHECK_STATE(FAULT);
+}
+
 /*
  * Two hosts on one simulated link, 1 ms apart, whose sticks take
  * off_delay ms to report power off. The harness plays pizwgd's shell: it
@@ -1463,6 +1553,12 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(back_off_over_while_the_link_is_down_waits_for_link_up),
 	UNIT_TEST(another_local_fault_extends_the_back_off),
 	UNIT_TEST(local_fault_during_a_release_ends_in_fault_with_back_off),
+	UNIT_TEST(hold_in_master_releases_into_fault),
+	UNIT_TEST(held_fault_outlasts_timers_link_up_and_back_off),
+	UNIT_TEST(unhold_returns_to_backup),
+	UNIT_TEST(unhold_keeps_a_back_off_or_link_down_fault),
+	UNIT_TEST(hold_outside_master_is_answered_at_once),
+	UNIT_TEST(hold_during_a_release_ends_in_held_fault),
 	UNIT_TEST(sim_simultaneous_cold_start_gives_one_master_one_stick),
 	UNIT_TEST(sim_the_higher_priority_wins_a_cold_start),
 	UNIT_TEST(sim_shutdown_hands_over_without_two_sticks_powered),

@@ -24,8 +24,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -438,6 +440,12 @@ static int parse_exec(struct pizwg_gateway_config *g, const char *v, char *why,
 	return 0;
 }
 
+static int parse_exec_timeout(struct pizwg_gateway_config *g, const char *v,
+			      char *why, size_t n)
+{
+	return parse_seconds(v, 1, 3600, &g->session.exec_timeout, why, n);
+}
+
 static int parse_on_session_end(struct pizwg_gateway_config *g, const char *v,
 				char *why, size_t n)
 {
@@ -709,6 +717,7 @@ static const struct {
 	[CONF_KEY_INACTIVITY_TIMEOUT] = { "inactivity_timeout",
 					  parse_inactivity_timeout },
 	[CONF_KEY_ON_SESSION_END] = { "on_session_end", parse_on_session_end },
+	[CONF_KEY_EXEC_TIMEOUT] = { "exec_timeout", parse_exec_timeout },
 	[CONF_KEY_VRRP] = { "vrrp", parse_vrrp },
 	[CONF_KEY_METRICS_DIR] = { "metrics_dir", parse_metrics_dir },
 	[CONF_KEY_INTERFACE] = { "interface", parse_interface },
@@ -750,6 +759,7 @@ static void set_defaults(struct pizwg_gateway_config *g)
 	g->tls.tcp_user_timeout = 30;
 	g->session.inactivity_timeout = 300;
 	g->session.on_end = CONF_END_REBOOT;
+	g->session.exec_timeout = 60;
 	g->vrrp.enabled = true;
 	g->vrrp.vrid = 254;
 	g->vrrp.advert_interval = 20;
@@ -904,6 +914,12 @@ static void finish_section(struct parser *p)
 			     keys[required[i]].name);
 			return;
 		}
+	}
+	if (g->key_line[CONF_KEY_EXEC_TIMEOUT] &&
+	    g->session.on_end != CONF_END_EXEC) {
+		fail(p, g->key_line[CONF_KEY_EXEC_TIMEOUT], "exec_timeout",
+		     "only with on_session_end = exec:PROGRAM");
+		return;
 	}
 	check_vrrp(p, g);
 	check_listen(p, g);
@@ -1384,8 +1400,8 @@ static int file_fail(const struct file_check *f, int ret, const char *fmt, ...)
 	return ret;
 }
 
-/* A regular file we can open for reading; its mode in @mode. */
-static int check_regular(const struct file_check *f, mode_t *mode)
+/* A regular file we can open for reading; its status in @out. */
+static int check_regular(const struct file_check *f, struct stat *out)
 {
 	struct stat st;
 	int fd, ret = 0;
@@ -1401,30 +1417,109 @@ static int check_regular(const struct file_check *f, mode_t *mode)
 		ret = file_fail(f, -EINVAL, "not a regular file");
 		goto out;
 	}
-	*mode = st.st_mode;
+	*out = st;
 out:
 	close(fd);
 	return ret;
 }
 
+/*
+ * Only root may change what root runs: @st (of @dir, or of the program
+ * itself when @dir is NULL) is owned by root and not writable by group or
+ * others. A sticky bit does not help: others may still create names there.
+ */
+static int check_root_only(const struct file_check *f, const struct stat *st,
+			   const char *dir)
+{
+	unsigned int mode = st->st_mode & 07777;
+
+	if (st->st_uid && dir)
+		return file_fail(f, -EPERM,
+				 "directory %s is owned by uid %u, not root",
+				 dir, (unsigned int)st->st_uid);
+	if (st->st_uid)
+		return file_fail(f, -EPERM, "owned by uid %u, not root",
+				 (unsigned int)st->st_uid);
+	if ((mode & 0022) && dir)
+		return file_fail(
+			f, -EPERM,
+			"directory %s has mode %04o: group or others can write it",
+			dir, mode);
+	if (mode & 0022)
+		return file_fail(f, -EPERM,
+				 "mode %04o: group or others can write it",
+				 mode);
+	return 0;
+}
+
+/* @path and every directory above it, up to "/", only root can change. */
+static int check_root_chain(const struct file_check *f, const char *path)
+{
+	char dir[CONF_PATH_MAX];
+	struct stat st;
+	char *slash;
+	int ret;
+
+	if (stat(path, &st))
+		return file_fail(f, -errno, "%s", strerror(errno));
+	ret = check_root_only(f, &st, NULL);
+	snprintf(dir, sizeof(dir), "%s", path);
+	while (!ret) {
+		slash = strrchr(dir, '/');
+		if (!slash)
+			break;
+		slash[slash == dir] = '\0'; /* keep the "/" of the root */
+		if (stat(dir, &st))
+			return file_fail(f, -errno, "directory %s: %s", dir,
+					 strerror(errno));
+		ret = check_root_only(f, &st, dir);
+		if (slash == dir)
+			break;
+	}
+	return ret;
+}
+
+/* As written, and once more with symbolic links resolved. */
+static int check_program(const struct file_check *f)
+{
+	char real[PATH_MAX];
+	int ret;
+
+	if (access(f->path, X_OK))
+		return file_fail(f, -errno, "not executable: %s",
+				 strerror(errno));
+	ret = check_root_chain(f, f->path);
+	if (ret)
+		return ret;
+	if (!realpath(f->path, real))
+		return file_fail(f, -errno, "%s", strerror(errno));
+	if (strlen(real) >= CONF_PATH_MAX)
+		return file_fail(f, -ENAMETOOLONG,
+				 "resolves to a path too long");
+	return strcmp(real, f->path) ? check_root_chain(f, real) : 0;
+}
+
 static int check_file(struct file_check *f, enum conf_key key, const char *path)
 {
-	mode_t mode;
+	struct stat st;
 	int ret;
 
 	f->key = key;
 	f->path = path;
-	ret = check_regular(f, &mode);
+	ret = check_regular(f, &st);
 	if (ret)
 		return ret;
-	if (key == CONF_KEY_KEY && (mode & 0077))
+	if (key == CONF_KEY_KEY && st.st_uid)
+		return file_fail(f, -EPERM,
+				 "owned by uid %u, not root; chown root it",
+				 (unsigned int)st.st_uid);
+	if (key == CONF_KEY_KEY && (st.st_mode & 0077))
 		return file_fail(
 			f, -EINVAL,
 			"mode %04o lets group or others in; chmod 600 it",
-			(unsigned int)(mode & 07777));
-	if (key == CONF_KEY_ON_SESSION_END && access(path, X_OK))
-		return file_fail(f, -errno, "not executable: %s",
-				 strerror(errno));
+			(unsigned int)(st.st_mode & 07777));
+	if (key == CONF_KEY_ON_SESSION_END)
+		return check_program(f);
 	return 0;
 }
 

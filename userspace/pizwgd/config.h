@@ -33,6 +33,8 @@
  *   tcp_user_timeout    seconds, 1..600                30
  *   inactivity_timeout  seconds, 10..86400             300
  *   on_session_end      reboot|restart|exec:PROGRAM    reboot
+ *   exec_timeout        seconds, 1..3600               60
+ *                       (on_session_end = exec: only)
  *   vrrp                on | off                       on
  *   metrics_dir         absolute path | off            /run/pizwg/metrics
  * and with vrrp = on only (an error with vrrp = off):
@@ -51,7 +53,9 @@
  *   garp_interval       milliseconds, 1..10000         100
  *   peers               IPV4[,IPV4]..., at most 8      anyone
  *
- * PROGRAM runs without arguments. listen is IPv4 only; its default is
+ * PROGRAM runs without arguments, with the VRRP instance out of the
+ * election (FAULT); past exec_timeout its process group gets SIGKILL.
+ * listen is IPv4 only; its default is
  * 0.0.0.0:3333 with vrrp = off and VIP:3333 with vrrp = on (bound with
  * IP_FREEBIND before the VIP exists). Two sections may not listen on the
  * same port where their addresses overlap (equal, or either is 0.0.0.0),
@@ -85,6 +89,7 @@
  *   pizwgd.conf:12: listen: 0.0.0.0:3333 clashes with 0.0.0.0:3333 of [gateway a] at line 2
  *   pizwgd.conf:13: metrics_dir: '/srv/m' differs from '/run/pizwg/metrics' of [gateway a] at line 2; every section needs the same
  *   pizwgd.conf:5: key: /etc/pizwg/server.key: mode 0644 lets group or others in; chmod 600 it
+ *   pizwgd.conf:8: on_session_end: /tmp/done: directory /tmp has mode 1777: group or others can write it
  *
  * The daemon prints the line and exits with status 2.
  */
@@ -130,6 +135,7 @@ enum conf_key {
 	CONF_KEY_TCP_USER_TIMEOUT,
 	CONF_KEY_INACTIVITY_TIMEOUT,
 	CONF_KEY_ON_SESSION_END,
+	CONF_KEY_EXEC_TIMEOUT,
 	CONF_KEY_VRRP,
 	CONF_KEY_METRICS_DIR,
 	CONF_KEY_INTERFACE,
@@ -185,6 +191,7 @@ struct pizwg_session_config {
 	unsigned int inactivity_timeout; /* s without a byte either way */
 	enum conf_session_end on_end;
 	char program[CONF_PATH_MAX]; /* absolute, for CONF_END_EXEC */
+	unsigned int exec_timeout; /* s the program may run, then SIGKILL */
 };
 
 #define CONF_PEERS_MAX 8
@@ -249,8 +256,11 @@ int config_load(const char *path, struct pizwg_config *out, char *err,
 
 /*
  * The checks that need the file system, done once at start: cert, key and
- * ca are readable regular files, key gives no access to group or others,
- * and an exec: program is an executable regular file. Returns 0, or
+ * ca are readable regular files, key is owned by root and gives no access
+ * to group or others, and an exec: program is an executable regular file
+ * that only root can change: it and every directory above it (as written
+ * and with symbolic links resolved) are owned by root and not writable by
+ * group or others, sticky or not. Returns 0, or
  * -EINVAL / -errno with one line in @err, its LINE that of the key (or of
  * the section when the key took its default).
  */

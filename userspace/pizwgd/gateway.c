@@ -141,13 +141,18 @@ void gateway_standby(struct gateway *gw, bool keep_backoff)
 	gw_set_state(gw, GW_STANDBY);
 }
 
-/* After the on_session_end program, or instead of it: serve again. */
+/*
+ * After the on_session_end program, or instead of it: serve again; with
+ * vrrp = on, once the instance, out of the election until now, masters.
+ */
 static void gw_resume(struct gateway *gw)
 {
-	if (gw->ha.on && !ha_may_serve(gw))
-		gateway_standby(gw, false); /* VRRP is in BACKUP already */
-	else
-		gateway_start(gw); /* vrrp = off, or master again meanwhile */
+	if (!gw->ha.on) {
+		gateway_start(gw);
+		return;
+	}
+	gateway_standby(gw, false);
+	ha_exec_done(gw);
 }
 
 void gateway_reboot(struct gateway *gw)
@@ -189,6 +194,7 @@ void gateway_exec(struct gateway *gw, const char *reason)
 		NULL,
 	};
 	char *const argv[] = { (char *)prog, NULL };
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	pid_t pid;
 
 	pid = fork();
@@ -199,15 +205,41 @@ void gateway_exec(struct gateway *gw, const char *reason)
 	}
 	if (pid == 0) {
 		sigset_t none;
+		int sig;
 
+		/* its own group, so that the timeout kills what it started */
+		setpgid(0, 0);
+		/*
+		 * An ignored signal stays ignored across execve: pizwgd's
+		 * SIGPIPE, and whatever pizwgd inherited. The program starts
+		 * with every signal at its default (some cannot be set: fine).
+		 */
+		for (sig = 1; sig < NSIG; sig++)
+			sigaction(sig, &dfl, NULL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		execve(prog, argv, envp);
 		_exit(127);
 	}
-	log_info(gw_name(gw), "running %s", prog);
+	setpgid(pid, pid); /* whichever of us comes first */
+	log_info(gw_name(gw), "running %s (for at most %u s)", prog,
+		 gw->cfg->session.exec_timeout);
 	gw->exec_pid = pid;
+	timer_arm(&gw->exec_timer, gw->cfg->session.exec_timeout * 1000ull);
 	gw_set_state(gw, GW_EXEC);
+}
+
+static void gw_exec_timer(struct timer *t)
+{
+	struct gateway *gw = container_of(t, struct gateway, exec_timer);
+
+	if (gw->state != GW_EXEC || !gw->exec_pid)
+		return;
+	log_warn(gw_name(gw), "%s still runs after %u s: killing it",
+		 gw->cfg->session.program, gw->cfg->session.exec_timeout);
+	/* the group, and the program itself should it have left it */
+	kill(-gw->exec_pid, SIGKILL);
+	kill(gw->exec_pid, SIGKILL);
 }
 
 void gateway_session_ended(struct gateway *gw, enum metrics_fence_cause cause,
@@ -244,6 +276,7 @@ bool gateway_child_exited(struct gateway *gw, pid_t pid, int status)
 	if (gw->state != GW_EXEC || pid != gw->exec_pid)
 		return false;
 	gw->exec_pid = 0;
+	timer_cancel(&gw->exec_timer);
 	if (WIFEXITED(status))
 		log_info(gw_name(gw), "%s exited with status %d",
 			 gw->cfg->session.program, WEXITSTATUS(status));
@@ -552,6 +585,8 @@ int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
 		ret = timer_init(loop, &gw->s.timer, session_timer);
 	if (!ret)
 		ret = timer_init(loop, &gw->hs_timer, handshake_timer);
+	if (!ret)
+		ret = timer_init(loop, &gw->exec_timer, gw_exec_timer);
 	if (ret) {
 		log_err(cfg->name, "timer: %s", strerror(-ret));
 		return ret;
@@ -585,6 +620,7 @@ void gateway_exit(struct gateway *gw)
 	timer_exit(gw->loop, &gw->timer);
 	timer_exit(gw->loop, &gw->s.timer);
 	timer_exit(gw->loop, &gw->hs_timer);
+	timer_exit(gw->loop, &gw->exec_timer);
 	ha_exit(gw);
 	SSL_CTX_free(gw->ssl_ctx);
 }

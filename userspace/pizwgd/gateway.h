@@ -149,7 +149,8 @@ struct gateway {
 	unsigned int n_hs;
 	struct timer hs_timer;		/* their deadlines */
 	struct hs_log hs_log[METRICS_HS_COUNT];
-	pid_t exec_pid;
+	pid_t exec_pid;		/* and its process group */
+	struct timer exec_timer; /* exec_timeout: then SIGKILL */
 
 	struct gw_ha ha;
 	struct gw_metrics m;

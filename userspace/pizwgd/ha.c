@@ -28,7 +28,10 @@
  *   RELEASE_DONE                 the session-end action, if one waits
  *
  * The gateway sends inputs the other way (RELEASE, LOCAL_FAULT, SHUTDOWN,
- * POWER_OFF_CONFIRMED). Counters and the state are copied under a lock
+ * POWER_OFF_CONFIRMED, and HOLD / UNHOLD around the on_session_end
+ * program: while it runs the instance stays in FAULT, out of the election,
+ * so that this host cannot become master again and hold the VIP with
+ * nothing served). Counters and the state are copied under a lock
  * for the metrics file; a state change also wakes the gateway's thread so
  * that the file is rewritten at once.
  */
@@ -670,7 +673,12 @@ void ha_release(struct gateway *gw, enum ha_after after, const char *reason)
 	snprintf(ha->after_reason, sizeof(ha->after_reason), "%s", reason);
 	ha->serve_allowed = false;
 	/* the thread answers RELEASE_DONE, at once if not master */
-	ha_send(gw, VRRP_IN_RELEASE, 0);
+	ha_send(gw, after == HA_AFTER_EXEC ? VRRP_IN_HOLD : VRRP_IN_RELEASE, 0);
+}
+
+void ha_exec_done(struct gateway *gw)
+{
+	ha_send(gw, VRRP_IN_UNHOLD, 0);
 }
 
 bool ha_may_serve(const struct gateway *gw)

@@ -19,9 +19,13 @@ int ha_init(struct gateway *gw);
 int ha_start(struct gateway *gw);
 /*
  * A session ended and the gateway fenced: give mastership up (priority 0,
- * VIP removed), back to BACKUP, then run @after.
+ * VIP removed), back to BACKUP, then run @after. With HA_AFTER_EXEC the
+ * instance stays in FAULT instead, out of the election, until
+ * ha_exec_done(): this host never masters while the program runs.
  */
 void ha_release(struct gateway *gw, enum ha_after after, const char *reason);
+/* The on_session_end program is over: back to BACKUP (link permitting). */
+void ha_exec_done(struct gateway *gw);
 /* Master long enough to power the stick (POWER_ON_ALLOWED, not revoked). */
 bool ha_may_serve(const struct gateway *gw);
 /* The stick failed to enumerate: release, FAULT for @backoff_s, BACKUP. */

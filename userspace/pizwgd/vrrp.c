@@ -181,20 +181,25 @@ static void on_start(struct vrrp *v, uint64_t now, struct vrrp_output *out)
 		enter_fault(v, 0, out);
 }
 
+/* Out of MASTER towards @to: a release begins or is retargeted; else false */
+static bool leave_master(struct vrrp *v, enum vrrp_state to,
+			 struct vrrp_output *out)
+{
+	if (v->state == VRRP_STATE_MASTER)
+		start_release(v, to, out);
+	else if (v->state == VRRP_STATE_RELEASING)
+		retarget_release(v, to);
+	else
+		return false;
+	return true;
+}
+
 static void on_shutdown(struct vrrp *v, struct vrrp_output *out)
 {
-	switch (v->state) {
-	case VRRP_STATE_MASTER:
-		start_release(v, VRRP_STATE_INIT, out);
-		break;
-	case VRRP_STATE_RELEASING:
-		retarget_release(v, VRRP_STATE_INIT);
-		break;
-	default:
-		v->state = VRRP_STATE_INIT;
-		emit(out, VRRP_ACT_RELEASE_DONE, 0);
-		break;
-	}
+	if (leave_master(v, VRRP_STATE_INIT, out))
+		return;
+	v->state = VRRP_STATE_INIT;
+	emit(out, VRRP_ACT_RELEASE_DONE, 0);
 }
 
 /* RFC 9568 6.4.2 */
@@ -263,6 +268,12 @@ static void master_timer(struct vrrp *v, uint64_t now, struct vrrp_output *out)
 	}
 }
 
+/* FAULT ends: not held, the link up, the back-off over */
+static bool fault_over(const struct vrrp *v, uint64_t now)
+{
+	return !v->held && v->link_up && now >= v->fault_until;
+}
+
 static void on_timer(struct vrrp *v, uint64_t now, struct vrrp_output *out)
 {
 	switch (v->state) {
@@ -278,7 +289,7 @@ static void on_timer(struct vrrp *v, uint64_t now, struct vrrp_output *out)
 			send_advert(v, now, out);
 		break;
 	case VRRP_STATE_FAULT:
-		if (v->link_up && now >= v->fault_until)
+		if (fault_over(v, now))
 			become_backup(v, now, out);
 		break;
 	default:
@@ -289,26 +300,17 @@ static void on_timer(struct vrrp *v, uint64_t now, struct vrrp_output *out)
 static void on_link_up(struct vrrp *v, uint64_t now, struct vrrp_output *out)
 {
 	v->link_up = true;
-	if (v->state == VRRP_STATE_FAULT && now >= v->fault_until)
+	if (v->state == VRRP_STATE_FAULT && fault_over(v, now))
 		become_backup(v, now, out);
 }
 
 static void on_link_down(struct vrrp *v, struct vrrp_output *out)
 {
 	v->link_up = false;
-	switch (v->state) {
-	case VRRP_STATE_BACKUP:
+	if (v->state == VRRP_STATE_BACKUP)
 		enter_fault(v, 0, out);
-		break;
-	case VRRP_STATE_MASTER:
-		start_release(v, VRRP_STATE_FAULT, out);
-		break;
-	case VRRP_STATE_RELEASING:
-		retarget_release(v, VRRP_STATE_FAULT);
-		break;
-	default:
-		break;
-	}
+	else
+		leave_master(v, VRRP_STATE_FAULT, out);
 }
 
 static void on_local_fault(struct vrrp *v, const struct vrrp_event *ev,
@@ -344,6 +346,23 @@ static void on_release(struct vrrp *v, struct vrrp_output *out)
 		emit(out, VRRP_ACT_RELEASE_DONE, 0);
 }
 
+static void on_hold(struct vrrp *v, uint64_t now, struct vrrp_output *out)
+{
+	v->held = true;
+	if (leave_master(v, VRRP_STATE_FAULT, out))
+		return; /* RELEASE_DONE once the stick is off */
+	if (v->state == VRRP_STATE_BACKUP)
+		enter_fault(v, now, out);
+	emit(out, VRRP_ACT_RELEASE_DONE, 0);
+}
+
+static void on_unhold(struct vrrp *v, uint64_t now, struct vrrp_output *out)
+{
+	v->held = false;
+	if (v->state == VRRP_STATE_FAULT && fault_over(v, now))
+		become_backup(v, now, out);
+}
+
 static uint64_t next_deadline(const struct vrrp *v)
 {
 	switch (v->state) {
@@ -356,7 +375,8 @@ static uint64_t next_deadline(const struct vrrp *v)
 	case VRRP_STATE_RELEASING:
 		return v->link_up ? v->advert_at : VRRP_NO_DEADLINE;
 	case VRRP_STATE_FAULT:
-		return v->link_up ? v->fault_until : VRRP_NO_DEADLINE;
+		return v->link_up && !v->held ? v->fault_until :
+						VRRP_NO_DEADLINE;
 	default:
 		return VRRP_NO_DEADLINE;
 	}
@@ -394,6 +414,12 @@ void vrrp_step(struct vrrp *v, const struct vrrp_event *ev,
 	case VRRP_IN_POWER_OFF_CONFIRMED:
 		if (v->state == VRRP_STATE_RELEASING)
 			finish_release(v, ev->now_ms, out);
+		break;
+	case VRRP_IN_HOLD:
+		on_hold(v, ev->now_ms, out);
+		break;
+	case VRRP_IN_UNHOLD:
+		on_unhold(v, ev->now_ms, out);
 		break;
 	}
 	out->deadline_ms = next_deadline(v);

@@ -7,8 +7,8 @@
  * actions it returns, in order, then calls again with VRRP_IN_TIMER once
  * the returned deadline has passed.
  *
- * States: INIT, BACKUP, MASTER (RFC 9568's Active), FAULT (link down or a
- * local fault, as keepalived has it), and RELEASING, between MASTER and
+ * States: INIT, BACKUP, MASTER (RFC 9568's Active), FAULT (link down, a
+ * local fault, as keepalived has it, or a hold), and RELEASING, between MASTER and
  * whatever comes next.
  *
  * Leaving MASTER (a better advertisement, shutdown, link down, local fault,
@@ -85,6 +85,14 @@ enum vrrp_input {
 	VRRP_IN_LOCAL_FAULT, /* e.g. the stick did not enumerate: backoff_ms */
 	VRRP_IN_RELEASE, /* give mastership up, stay in the group */
 	VRRP_IN_POWER_OFF_CONFIRMED,
+	/*
+	 * HOLD: leave the election until UNHOLD (the on_session_end program
+	 * runs): released as for RELEASE, then FAULT, whatever the back-off
+	 * and the link say; answered with RELEASE_DONE. UNHOLD: FAULT ends
+	 * as it would have without the hold.
+	 */
+	VRRP_IN_HOLD,
+	VRRP_IN_UNHOLD,
 };
 
 struct vrrp_event {
@@ -138,6 +146,7 @@ struct vrrp {
 	enum vrrp_state state;
 	enum vrrp_state release_to; /* RELEASING: INIT, BACKUP or FAULT */
 	bool link_up;
+	bool held; /* HOLD without UNHOLD since: FAULT stays */
 	bool power_allowed; /* POWER_ON_ALLOWED given this mastership */
 	uint16_t master_interval_cs; /* Master_Adver_Interval */
 	uint32_t backoff_ms; /* RELEASING to FAULT: then this long */
