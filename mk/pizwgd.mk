@@ -86,12 +86,12 @@ $(UNIT_DIR)/test_%: $(US_AOBJ)/tests/unit/test_%.o $(PIZWGD_CORE_AOBJS)
 	@mkdir -p $(@D)
 	$(CC) $(US_CFLAGS) $(US_SANITIZE) -o $@ $^ $(PIZWGD_PKG_LIBS)
 
-# the yardstick of tests/serve/hostile.sh's connection flood
-ACCEPT_CLOSE := $(BUILD)/tests/accept-close
-check-build: $(ACCEPT_CLOSE)
-$(ACCEPT_CLOSE): $(US_OBJ)/tests/serve/accept-close.o
+# tests/serve/hostile.sh's connection flood, and its yardstick
+FLOOD := $(BUILD)/tests/flood
+check-build: $(FLOOD)
+$(FLOOD): $(US_OBJ)/tests/serve/flood.o
 	@mkdir -p $(@D)
-	$(CC) $(US_CFLAGS) -o $@ $^
+	$(CC) $(US_LDFLAGS) -o $@ $^
 -include $(wildcard $(BUILD)/obj/tests/serve/*.d)
 
 $(KTLS_PROBE): $(US_OBJ)/tests/ktls/ktls-probe.o \
