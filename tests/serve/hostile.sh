@@ -380,4 +380,12 @@ t_pizwgd stick_switched_on_by_hand_while_backing_off_is_switched_off_at_once \
 	unwanted_power_is_switched_off
 t server_exits_0_after_the_unwanted_power server_stop
 
+# What the reset client pushed towards the stick may still sit in the
+# gadget's buffers: the next script's fake stick must not read it.
+fake_stop zwave
+python3 - "/dev/$gs" <<'EOF'
+import os, sys, termios
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+termios.tcflush(fd, termios.TCIOFLUSH)
+EOF
 tap_done
