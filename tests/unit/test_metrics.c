@@ -20,6 +20,7 @@
 #include <openssl/x509v3.h>
 
 #include "metrics.h"
+#include "tls.h"
 #include "unit.h"
 #include "vrrp.h"
 
@@ -53,6 +54,8 @@ static void serving(struct gw_metrics *m)
 	snprintf(m->tls_version, sizeof(m->tls_version), "TLSv1.3");
 	snprintf(m->tls_cipher, sizeof(m->tls_cipher),
 		 "TLS_AES_128_GCM_SHA256");
+	snprintf(m->client_subject, sizeof(m->client_subject), "CN=pizwg-client");
+	snprintf(m->client_serial, sizeof(m->client_serial), "1A2B");
 	m->ktls_tx = true;
 	m->handshake_failures[METRICS_HS_BUSY] = 3;
 	m->handshake_failures[METRICS_HS_OTHER] = 1;
@@ -115,9 +118,9 @@ static const char golden[] =
 	"# TYPE pizwg_session_bytes_total counter\n"
 	"pizwg_session_bytes_total{gateway=\"zstick\",direction=\"to_stick\"} 1234\n"
 	"pizwg_session_bytes_total{gateway=\"zstick\",direction=\"from_stick\"} 18446744073709551615\n"
-	"# HELP pizwg_session_tls_info TLS version and cipher of the active session.\n"
+	"# HELP pizwg_session_tls_info TLS version and cipher of the active session, and the subject and serial of its client certificate.\n"
 	"# TYPE pizwg_session_tls_info gauge\n"
-	"pizwg_session_tls_info{gateway=\"zstick\",version=\"TLSv1.3\",cipher=\"TLS_AES_128_GCM_SHA256\"} 1\n"
+	"pizwg_session_tls_info{gateway=\"zstick\",version=\"TLSv1.3\",cipher=\"TLS_AES_128_GCM_SHA256\",client=\"CN=pizwg-client\",serial=\"1A2B\"} 1\n"
 	"# HELP pizwg_session_ktls_active 1 while the active session's TLS records are sent (tx) or received (rx) by the kernel.\n"
 	"# TYPE pizwg_session_ktls_active gauge\n"
 	"pizwg_session_ktls_active{gateway=\"zstick\",direction=\"tx\"} 1\n"
@@ -222,7 +225,7 @@ static void label_values_escape_backslash_quote_and_newline(void)
 	CHECK(format(&m, 1) > 0);
 	CHECK_INT(
 		value_of(
-			"pizwg_session_tls_info{gateway=\"g\\\"w\",version=\"TLSv1.3\",cipher=\"a\\\\b\\\"c\\nd\"} "),
+			"pizwg_session_tls_info{gateway=\"g\\\"w\",version=\"TLSv1.3\",cipher=\"a\\\\b\\\"c\\nd\",client=\"CN=pizwg-client\",serial=\"1A2B\"} "),
 		1);
 	CHECK_INT(count("{gateway=\"g\\\"w\""), 44);
 }
@@ -656,6 +659,50 @@ static void client_without_certificate_is_no_certificate(void)
 	CHECK_INT(handshake(NULL, pki.ca), METRICS_HS_NO_CERTIFICATE);
 }
 
+/* --- who connected (tls.c) ------------------------------------------------- */
+
+static void client_identity_is_its_subject_and_serial(void)
+{
+	char subject[128], serial[48];
+	X509 *c;
+
+	c = new_cert("pizwg-client", pki.client_key, 0, time(NULL) + DAY,
+		     pki.ca, pki.ca_key);
+	ASN1_INTEGER_set(X509_get_serialNumber(c), 0x1a2b3c);
+	tls_cert_identity(c, subject, sizeof(subject), serial, sizeof(serial));
+	CHECK_STR(subject, "CN=pizwg-client");
+	CHECK_STR(serial, "1A2B3C");
+	X509_free(c);
+}
+
+static void client_identity_escapes_control_and_non_ascii_bytes(void)
+{
+	char subject[128], serial[48];
+	X509 *c;
+
+	c = new_cert("a\nb\x1b[2J\xc3\xa9", pki.client_key, 0,
+		     time(NULL) + DAY, pki.ca, pki.ca_key);
+	tls_cert_identity(c, subject, sizeof(subject), serial, sizeof(serial));
+	CHECK(!strpbrk(subject, "\n\r\x1b"));
+	/* new_cert() adds the CN as Latin-1: é is stored as UTF-8 of Ã and © */
+	CHECK_STR(subject, "CN=a\\0Ab\\1B[2J\\C3\\83\\C2\\A9");
+	X509_free(c);
+}
+
+static void client_identity_fits_small_buffers_and_knows_no_certificate(void)
+{
+	char subject[8], serial[3];
+
+	tls_cert_identity(pki.client, subject, sizeof(subject), serial,
+			  sizeof(serial));
+	CHECK_STR(subject, "CN=pizw");
+	CHECK_INT(strlen(serial), 2);
+	tls_cert_identity(NULL, subject, sizeof(subject), serial,
+			  sizeof(serial));
+	CHECK_STR(subject, "?");
+	CHECK_STR(serial, "?");
+}
+
 static void client_of_another_ca_is_bad_certificate(void)
 {
 	CHECK_INT(handshake(pki.stranger, pki.ca), METRICS_HS_BAD_CERTIFICATE);
@@ -912,6 +959,9 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(trusted_client_completes_the_handshake),
 	UNIT_TEST(client_without_certificate_is_no_certificate),
 	UNIT_TEST(client_of_another_ca_is_bad_certificate),
+	UNIT_TEST(client_identity_is_its_subject_and_serial),
+	UNIT_TEST(client_identity_escapes_control_and_non_ascii_bytes),
+	UNIT_TEST(client_identity_fits_small_buffers_and_knows_no_certificate),
 	UNIT_TEST(expired_client_is_expired_certificate),
 	UNIT_TEST(client_rejecting_the_server_is_bad_certificate),
 	UNIT_TEST(plain_text_client_is_protocol),

@@ -451,6 +451,8 @@ static void tls_info(struct out *o, const char *name,
 	const struct label l[] = {
 		LABEL("version", m->tls_version),
 		LABEL("cipher", m->tls_cipher),
+		LABEL("client", m->client_subject),
+		LABEL("serial", m->client_serial),
 	};
 
 	if (has_tls_info(m))
@@ -557,7 +559,7 @@ static const struct family {
 	       session_bytes),
 	{ .name = "pizwg_session_tls_info",
 	  .type = "gauge",
-	  .help = "TLS version and cipher of the active session.",
+	  .help = "TLS version and cipher of the active session, and the subject and serial of its client certificate.",
 	  .emit = tls_info,
 	  .has_samples = has_tls_info },
 	FAMILY("pizwg_session_ktls_active", "gauge",

@@ -105,6 +105,8 @@ struct gw_metrics {
 	uint64_t bytes_from_stick;
 	char tls_version[16]; /* of the active session, "" if none */
 	char tls_cipher[64];
+	char client_subject[128]; /* of the active session's certificate */
+	char client_serial[48];
 	bool ktls_tx;
 	bool ktls_rx;
 

@@ -67,6 +67,8 @@ void session_close(struct gateway *gw)
 	gw->m.last_session_end = time(NULL);
 	gw->m.tls_version[0] = '\0';
 	gw->m.tls_cipher[0] = '\0';
+	gw->m.client_subject[0] = '\0';
+	gw->m.client_serial[0] = '\0';
 	gw->m.ktls_tx = gw->m.ktls_rx = false;
 	timer_cancel(&s->timer);
 	watch_del(gw->loop, &s->w);
@@ -323,9 +325,13 @@ static void session_established(struct gateway *gw)
 		 SSL_get_version(s->ssl));
 	snprintf(gw->m.tls_cipher, sizeof(gw->m.tls_cipher), "%s",
 		 SSL_get_cipher_name(s->ssl));
+	tls_cert_identity(SSL_get0_peer_certificate(s->ssl),
+			  gw->m.client_subject, sizeof(gw->m.client_subject),
+			  gw->m.client_serial, sizeof(gw->m.client_serial));
 	/* What the stick said before anyone listened belongs to no session. */
 	tcflush(gw->tty_fd, TCIFLUSH);
-	log_info(gw_name(gw), "session %s: started, %s %s, %s", s->peer,
+	log_info(gw_name(gw), "session %s: started, client \"%s\" serial %s, %s %s, %s",
+		 s->peer, gw->m.client_subject, gw->m.client_serial,
 		 SSL_get_version(s->ssl), SSL_get_cipher_name(s->ssl), mode);
 	timer_arm(&s->timer, gw->cfg->session.inactivity_timeout * 1000ull);
 	gateway_changed(gw);

@@ -87,3 +87,34 @@ void tls_error_reason(SSL *ssl, char *buf, size_t len)
 		snprintf(buf, len, "connection closed");
 	ERR_clear_error();
 }
+
+void tls_cert_identity(X509 *cert, char *subject, size_t subject_len,
+		       char *serial, size_t serial_len)
+{
+	unsigned long flags = XN_FLAG_RFC2253 | ASN1_STRFLGS_ESC_MSB;
+	BIGNUM *bn = NULL;
+	char *hex = NULL;
+	BIO *bio = NULL;
+	int n;
+
+	snprintf(subject, subject_len, "?");
+	snprintf(serial, serial_len, "?");
+	if (!cert)
+		return;
+	bio = BIO_new(BIO_s_mem());
+	if (bio && X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
+				      flags) >= 0) {
+		n = BIO_read(bio, subject, subject_len > 1 ? subject_len - 1 : 0);
+		if (n > 0)
+			subject[n] = '\0';
+	}
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	if (bn)
+		hex = BN_bn2hex(bn);
+	if (hex)
+		snprintf(serial, serial_len, "%s", hex);
+	OPENSSL_free(hex);
+	BN_free(bn);
+	BIO_free(bio);
+	ERR_clear_error();
+}
