@@ -125,6 +125,7 @@ static void minimal_section_gets_every_default(void)
 	CHECK_INT(g->session.on_end, CONF_END_REBOOT);
 	CHECK_STR(g->session.program, "");
 	CHECK_INT(g->session.exec_timeout, 60);
+	CHECK_INT(g->session.close_grace, 1000);
 	CHECK(!g->vrrp.enabled);
 	CHECK_STR(g->metrics_dir, "/run/pizwg/metrics");
 	for (k = 0; k < CONF_KEY_COUNT; k++) {
@@ -448,6 +449,17 @@ static void inactivity_timeout_is_10_to_86400_seconds(void)
 			"'9' is out of range 10..86400");
 	CHECK_KEY_ERROR("inactivity_timeout", "86401",
 			"'86401' is out of range 10..86400");
+}
+
+static void close_grace_is_0_to_10000_milliseconds(void)
+{
+	CHECK_KEY_OK("close_grace", "0");
+	CHECK_INT(G0->session.close_grace, 0);
+	CHECK_KEY_OK("close_grace", "10000");
+	CHECK_INT(G0->session.close_grace, 10000);
+	CHECK_KEY_ERROR("close_grace", "10001",
+			"'10001' is out of range 0..10000");
+	CHECK_KEY_ERROR("close_grace", "-1", "'-1' is not a decimal number");
 }
 
 static void exec_timeout_is_1_to_3600_seconds_with_exec_only(void)
@@ -1391,6 +1403,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(inactivity_timeout_is_10_to_86400_seconds),
 	UNIT_TEST(on_session_end_takes_reboot_restart_or_exec),
 	UNIT_TEST(exec_needs_an_absolute_program_without_blanks),
+	UNIT_TEST(close_grace_is_0_to_10000_milliseconds),
 	UNIT_TEST(exec_timeout_is_1_to_3600_seconds_with_exec_only),
 	UNIT_TEST(vrrp_is_on_by_default_with_its_defaults),
 	UNIT_TEST(vrrp_keys_are_parsed),

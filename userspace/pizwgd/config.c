@@ -440,6 +440,12 @@ static int parse_exec(struct pizwg_gateway_config *g, const char *v, char *why,
 	return 0;
 }
 
+static int parse_close_grace(struct pizwg_gateway_config *g, const char *v,
+			     char *why, size_t n)
+{
+	return parse_seconds(v, 0, 10000, &g->session.close_grace, why, n);
+}
+
 static int parse_exec_timeout(struct pizwg_gateway_config *g, const char *v,
 			      char *why, size_t n)
 {
@@ -716,6 +722,7 @@ static const struct {
 					parse_tcp_user_timeout },
 	[CONF_KEY_INACTIVITY_TIMEOUT] = { "inactivity_timeout",
 					  parse_inactivity_timeout },
+	[CONF_KEY_CLOSE_GRACE] = { "close_grace", parse_close_grace },
 	[CONF_KEY_ON_SESSION_END] = { "on_session_end", parse_on_session_end },
 	[CONF_KEY_EXEC_TIMEOUT] = { "exec_timeout", parse_exec_timeout },
 	[CONF_KEY_VRRP] = { "vrrp", parse_vrrp },
@@ -758,6 +765,7 @@ static void set_defaults(struct pizwg_gateway_config *g)
 	g->tls.ktls = CONF_KTLS_AUTO;
 	g->tls.tcp_user_timeout = 30;
 	g->session.inactivity_timeout = 300;
+	g->session.close_grace = 1000;
 	g->session.on_end = CONF_END_REBOOT;
 	g->session.exec_timeout = 60;
 	g->vrrp.enabled = true;

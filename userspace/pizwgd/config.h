@@ -32,6 +32,7 @@
  *   ktls                auto | off                     auto
  *   tcp_user_timeout    seconds, 1..600                30
  *   inactivity_timeout  seconds, 10..86400             300
+ *   close_grace         milliseconds, 0..10000         1000
  *   on_session_end      reboot|restart|exec:PROGRAM    reboot
  *   exec_timeout        seconds, 1..3600               60
  *                       (on_session_end = exec: only)
@@ -134,6 +135,7 @@ enum conf_key {
 	CONF_KEY_KTLS,
 	CONF_KEY_TCP_USER_TIMEOUT,
 	CONF_KEY_INACTIVITY_TIMEOUT,
+	CONF_KEY_CLOSE_GRACE,
 	CONF_KEY_ON_SESSION_END,
 	CONF_KEY_EXEC_TIMEOUT,
 	CONF_KEY_VRRP,
@@ -189,6 +191,8 @@ enum conf_session_end {
 /* One client session and what follows its end. */
 struct pizwg_session_config {
 	unsigned int inactivity_timeout; /* s without a byte either way */
+	/* ms the stick's answers still reach a TLS 1.3 client that half-closed */
+	unsigned int close_grace;
 	enum conf_session_end on_end;
 	char program[CONF_PATH_MAX]; /* absolute, for CONF_END_EXEC */
 	unsigned int exec_timeout; /* s the program may run, then SIGKILL */

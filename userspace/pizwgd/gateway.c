@@ -330,7 +330,8 @@ static void gw_serve(struct gateway *gw, const char *tty)
 	gw->tty_fd = fd;
 	watch_init(&gw->tty_w, fd, session_tty_ready);
 	if (gw_listen(gw)) {
-		gw_enter_backoff(gw, "cannot listen");
+		/* the address may come back (VRRP, DHCP): retried, backing off */
+		gw_backoff(gw, METRICS_FENCE_LISTEN_FAILURE, "cannot listen");
 		return;
 	}
 	gw->backoff_s = 0;
@@ -410,13 +411,18 @@ void gateway_start(struct gateway *gw)
 static void gw_backoff(struct gateway *gw, enum metrics_fence_cause cause,
 		       const char *reason)
 {
+	bool enumeration = cause == METRICS_FENCE_ENUMERATION_FAILURE ||
+			   cause == METRICS_FENCE_UNEXPECTED_TTY;
+
 	gw_fence(gw, cause);
-	gw->m.enumeration_failures++;
+	if (enumeration)
+		gw->m.enumeration_failures++;
 	gw->backoff_s = gw->backoff_s ? gw->backoff_s * 2 : BACKOFF_FIRST_S;
 	if (gw->backoff_s > BACKOFF_MAX_S)
 		gw->backoff_s = BACKOFF_MAX_S;
-	log_notice(gw_name(gw), "enumeration failed: %s; retrying in %u s",
-		   reason, gw->backoff_s);
+	log_notice(gw_name(gw), "%s: %s; retrying in %u s",
+		   enumeration ? "enumeration failed" : "cannot serve", reason,
+		   gw->backoff_s);
 	gw->m.backoff_seconds = gw->backoff_s;
 	gw_set_state(gw, GW_BACKOFF);
 	if (gw->ha.on) {

@@ -49,6 +49,7 @@ enum gw_state {
 /* The client that has the stick (session.c). */
 struct session {
 	bool active;
+	bool half_closed;	/* TLS 1.3 close_notify came: close_grace */
 	int fd;
 	struct watch w;
 	SSL *ssl;

@@ -94,6 +94,7 @@ static const char *const fence_cause_names[METRICS_FENCE_COUNT] = {
 	[METRICS_FENCE_MODULE_UNLOADED] = "module_unloaded",
 	[METRICS_FENCE_SHUTDOWN] = "shutdown",
 	[METRICS_FENCE_UNEXPECTED_TTY] = "unexpected_tty",
+	[METRICS_FENCE_LISTEN_FAILURE] = "listen_failure",
 };
 
 const char *metrics_state_name(enum metrics_state state)

@@ -75,6 +75,7 @@ enum metrics_fence_cause {
 	METRICS_FENCE_MODULE_UNLOADED,
 	METRICS_FENCE_SHUTDOWN,
 	METRICS_FENCE_UNEXPECTED_TTY, /* a second tty on our port */
+	METRICS_FENCE_LISTEN_FAILURE, /* the listener could not be opened */
 	METRICS_FENCE_COUNT
 };
 

@@ -131,6 +131,26 @@ static const char *session_setup_ktls(struct gateway *gw)
 	return "userspace TLS";
 }
 
+/*
+ * The client's close_notify. On TLS 1.3, which allows a half-closed
+ * connection, what it sent still goes to the stick and the stick's answers
+ * back to it for close_grace ms (what socat's -t waits for: a request piped
+ * into socat gets its answer); TLS 1.2 ends at once (RFC 5246 7.2.1).
+ */
+static enum pump session_client_closed(struct gateway *gw)
+{
+	struct session *s = &gw->s;
+
+	if (!gw->cfg->session.close_grace ||
+	    SSL_version(s->ssl) != TLS1_3_VERSION) {
+		session_end(gw, METRICS_FENCE_CLIENT_CLOSED, "client closed");
+		return PUMP_END;
+	}
+	s->half_closed = true;
+	timer_arm(&s->timer, gw->cfg->session.close_grace);
+	return PUMP_IDLE;
+}
+
 /* Which events each descriptor waits for, from what the buffers hold. */
 static void session_update_watches(struct gateway *gw)
 {
@@ -141,10 +161,10 @@ static void session_update_watches(struct gateway *gw)
 		tty |= EPOLLIN;
 	else
 		sock |= s->ssl_write_wants ?: EPOLLOUT;
-	if (!s->down_len)
-		sock |= s->ssl_read_wants ?: EPOLLIN;
-	else
+	if (s->down_len)
 		tty |= EPOLLOUT;
+	else if (!s->half_closed)
+		sock |= s->ssl_read_wants ?: EPOLLIN;
 	watch_set(gw->loop, &s->w, sock);
 	watch_set(gw->loop, &gw->tty_w, tty);
 }
@@ -164,13 +184,21 @@ static enum pump session_ssl_blocked(struct gateway *gw, int ret, int *wants)
 		*wants = EPOLLOUT;
 		return PUMP_IDLE;
 	case SSL_ERROR_ZERO_RETURN:
+		return session_client_closed(gw);
+	case SSL_ERROR_SSL:
+		/* OpenSSL 3: a TCP close without close_notify */
+		if (ERR_GET_REASON(ERR_peek_error()) !=
+		    SSL_R_UNEXPECTED_EOF_WHILE_READING)
+			goto tls_error;
+		ERR_clear_error();
 		session_end(gw, METRICS_FENCE_CLIENT_CLOSED, "client closed");
 		return PUMP_END;
 	case SSL_ERROR_SYSCALL:
 		if (!ERR_peek_error()) {
 			snprintf(msg, sizeof(msg), "connection lost: %s",
 				 errno ? strerror(errno) : "end of stream");
-			if (errno)
+			/* after its close_notify, the client may go at will */
+			if (errno && !s->half_closed)
 				session_end(gw, METRICS_FENCE_TLS_ERROR, msg);
 			else
 				session_end(gw, METRICS_FENCE_CLIENT_CLOSED,
@@ -179,6 +207,13 @@ static enum pump session_ssl_blocked(struct gateway *gw, int ret, int *wants)
 		}
 		/* fall through */
 	default:
+tls_error:
+		if (s->half_closed) {
+			ERR_clear_error();
+			session_end(gw, METRICS_FENCE_CLIENT_CLOSED,
+				    "client closed");
+			return PUMP_END;
+		}
 		tls_error_reason(NULL, reason, sizeof(reason));
 		snprintf(msg, sizeof(msg), "tls error: %s", reason);
 		session_end(gw, METRICS_FENCE_TLS_ERROR, msg);
@@ -227,8 +262,7 @@ static enum pump session_read_client(struct gateway *gw)
 		s->down_off = 0;
 		return PUMP_MOVED;
 	case KTLS_CLOSE_NOTIFY:
-		session_end(gw, METRICS_FENCE_CLIENT_CLOSED, "client closed");
-		return PUMP_END;
+		return session_client_closed(gw);
 	default:
 		session_end(gw, METRICS_FENCE_TLS_ERROR, msg);
 		return PUMP_END;
@@ -280,7 +314,7 @@ static enum pump session_pump_once(struct gateway *gw)
 			return PUMP_END;
 		}
 	}
-	if (!s->down_len) {
+	if (!s->down_len && !s->half_closed) {
 		d = session_read_client(gw);
 		if (d == PUMP_END)
 			return d;
@@ -368,6 +402,10 @@ void session_timer(struct timer *t)
 
 	if (!s->active)
 		return;
+	if (s->half_closed) {
+		session_end(gw, METRICS_FENCE_CLIENT_CLOSED, "client closed");
+		return;
+	}
 	idle = now_ms() - s->last_activity;
 	if (idle >= limit)
 		session_end(gw, METRICS_FENCE_INACTIVITY, "inactivity");
@@ -384,6 +422,7 @@ int session_start(struct gateway *gw, int fd, SSL *ssl, const char *peer,
 	    ktls_secret_move(ssl, &s->secret, secret))
 		return -ENOMEM;
 	s->active = true;
+	s->half_closed = false;
 	s->fd = fd;
 	s->ssl = ssl;
 	s->rx_kernel = false;
