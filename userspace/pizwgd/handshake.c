@@ -166,9 +166,13 @@ static void hs_step(struct handshake *hs)
 {
 	enum metrics_hs_reason why;
 	char reason[256];
+	bool was_heard = hs->heard;
 	int ret, e;
 
 	ret = SSL_do_handshake(hs->ssl);
+	/* bytes that came with the connection are read before any event */
+	if (BIO_number_read(SSL_get_rbio(hs->ssl)))
+		hs->heard = true;
 	if (ret == 1) {
 		hs_done(hs);
 		return;
@@ -177,6 +181,8 @@ static void hs_step(struct handshake *hs)
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
 		watch_set(hs->gw->loop, &hs->w,
 			  e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
+		if (!was_heard && hs->heard)
+			hs_arm(hs->gw);
 		return;
 	}
 	/* Classified before tls_error_reason() clears the error queue. */
@@ -189,15 +195,10 @@ static void hs_step(struct handshake *hs)
 static void hs_ready(struct watch *w, uint32_t events)
 {
 	struct handshake *hs = container_of(w, struct handshake, w);
-	bool was_heard = hs->heard;
 
-	if (!hs->active)
-		return;
-	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-		hs->heard = true;
-	hs_step(hs);
-	if (!was_heard && hs->active)
-		hs_arm(hs->gw);
+	(void)events;
+	if (hs->active)
+		hs_step(hs);
 }
 
 static unsigned int hs_count_from(const struct gateway *gw, uint32_t addr)

@@ -39,7 +39,7 @@ struct gateway;
 struct handshake {
 	struct gateway *gw;
 	bool active;
-	bool heard;		/* the client sent something (or closed) */
+	bool heard;		/* the handshake has read a byte of the client's */
 	int fd;
 	uint32_t addr;		/* the client's IPv4 address, network order */
 	uint64_t started;	/* ms, CLOCK_MONOTONIC */
