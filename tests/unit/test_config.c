@@ -1270,6 +1270,35 @@ static void check_files_refuses_a_key_not_owned_by_root(void)
 	CHECK_STR(err, want);
 }
 
+/* Whoever changes the CA bundle, key or certificate owns the gateway. */
+static void check_files_refuses_key_ca_and_cert_root_does_not_own_alone(void)
+{
+	char want[3 * PATH_MAX];
+
+	CHECK_OK(files_config(""));
+	CHECK(!chown(tmp_path("ca.pem"), 1000, 0));
+	CHECK_INT(config_check_files(&conf, err, sizeof(err)), -EPERM);
+	snprintf(want, sizeof(want), "t.conf:7: ca: %s: owned by uid 1000, not root",
+		 tmp_path("ca.pem"));
+	CHECK_STR(err, want);
+	CHECK(!chown(tmp_path("ca.pem"), 0, 0));
+	CHECK(!chmod(tmp_path("s.crt"), 0664));
+	CHECK_INT(config_check_files(&conf, err, sizeof(err)), -EPERM);
+	snprintf(want, sizeof(want),
+		 "t.conf:5: cert: %s: mode 0664: group or others can write it",
+		 tmp_path("s.crt"));
+	CHECK_STR(err, want);
+	CHECK(!chmod(tmp_path("s.crt"), 0644));
+	CHECK(!chmod(tmpdir, 0770));
+	CHECK_INT(config_check_files(&conf, err, sizeof(err)), -EPERM);
+	snprintf(want, sizeof(want),
+		 "t.conf:5: cert: %s: directory %s has mode 0770: group or others can write it",
+		 tmp_path("s.crt"), tmpdir);
+	CHECK_STR(err, want);
+	CHECK(!chmod(tmpdir, 0700));
+	CHECK_INT(config_check_files(&conf, err, sizeof(err)), 0);
+}
+
 /* The section with on_session_end = exec:@prog on line 8 */
 static void exec_config(const char *prog)
 {
@@ -1304,23 +1333,27 @@ static void check_files_refuses_a_program_root_does_not_own_alone(void)
 	check_program_error(prog, "mode 0757: group or others can write it");
 }
 
+/* (the programs live in a directory of their own: tmpdir has the keys) */
 static void check_files_refuses_a_program_in_a_directory_others_write(void)
 {
-	char reason[PATH_MAX];
+	char reason[2 * PATH_MAX], dir[PATH_MAX];
 
-	exec_config(tmp_path("done"));
-	CHECK(!chmod(tmpdir, 0770));
+	snprintf(dir, sizeof(dir), "%s", tmp_path("pd"));
+	CHECK(!mkdir(dir, 0700));
+	write_file("pd/done", "#!/bin/sh\n", 10, 0700);
+	exec_config(tmp_path("pd/done"));
+	CHECK(!chmod(dir, 0770));
 	snprintf(reason, sizeof(reason),
 		 "directory %s has mode 0770: group or others can write it",
-		 tmpdir);
-	check_program_error(tmp_path("done"), reason);
-	CHECK(!chmod(tmpdir, 0755));
-	CHECK(!chown(tmpdir, 1000, 0));
+		 dir);
+	check_program_error(tmp_path("pd/done"), reason);
+	CHECK(!chmod(dir, 0755));
+	CHECK(!chown(dir, 1000, 0));
 	snprintf(reason, sizeof(reason),
-		 "directory %s is owned by uid 1000, not root", tmpdir);
-	check_program_error(tmp_path("done"), reason);
-	CHECK(!chown(tmpdir, 0, 0));
-	CHECK(!chmod(tmpdir, 0700));
+		 "directory %s is owned by uid 1000, not root", dir);
+	check_program_error(tmp_path("pd/done"), reason);
+	CHECK(!chown(dir, 0, 0));
+	CHECK(!chmod(dir, 0700));
 	CHECK_INT(config_check_files(&conf, err, sizeof(err)), 0);
 }
 
@@ -1328,16 +1361,17 @@ static void check_files_refuses_a_program_under_a_parent_others_write(void)
 {
 	char reason[PATH_MAX];
 
-	CHECK(!mkdir(tmp_path("bin"), 0755));
-	write_file("bin/done", "#!/bin/sh\n", 10, 0700);
-	exec_config(tmp_path("bin/done"));
+	CHECK(!mkdir(tmp_path("up"), 0755));
+	CHECK(!mkdir(tmp_path("up/bin"), 0755));
+	write_file("up/bin/done", "#!/bin/sh\n", 10, 0700);
+	exec_config(tmp_path("up/bin/done"));
 	CHECK_INT(config_check_files(&conf, err, sizeof(err)), 0);
-	CHECK(!chmod(tmpdir, 01777));
+	CHECK(!chmod(tmp_path("up"), 01777));
 	snprintf(reason, sizeof(reason),
 		 "directory %s has mode 1777: group or others can write it",
-		 tmpdir);
-	check_program_error(tmp_path("bin/done"), reason);
-	CHECK(!chmod(tmpdir, 0700));
+		 tmp_path("up"));
+	check_program_error(tmp_path("up/bin/done"), reason);
+	CHECK(!chmod(tmp_path("up"), 0755));
 }
 
 /* The case the rule was written for: root-owned, but in sticky /tmp. */
@@ -1458,6 +1492,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(check_files_refuses_what_is_not_a_regular_file),
 	UNIT_TEST(check_files_needs_an_executable_exec_program),
 	UNIT_TEST(check_files_refuses_a_key_not_owned_by_root),
+	UNIT_TEST(check_files_refuses_key_ca_and_cert_root_does_not_own_alone),
 	UNIT_TEST(check_files_refuses_a_program_root_does_not_own_alone),
 	UNIT_TEST(check_files_refuses_a_program_in_a_directory_others_write),
 	UNIT_TEST(check_files_refuses_a_program_under_a_parent_others_write),

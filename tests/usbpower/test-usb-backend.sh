@@ -50,7 +50,9 @@ listen_port=3333
 zw_get_version="01 03 00 15 e9"
 zw_version_answer="06 01 10 01 15 5a 2d 57 61 76 65 20 37 2e 31 38 00 01 98"
 
-T=$(mktemp -d /tmp/usbpower.XXXXXX)
+# under /run, not the sticky /tmp: pizwgd refuses key and certificates
+# there (config.c: files only root can change)
+T=$(mktemp -d /run/usbpower.XXXXXX)
 pids=()
 srv_ns=init		# where the server end of the veth is: init, pz-srv or a pid
 

@@ -1487,15 +1487,12 @@ static int check_root_chain(const struct file_check *f, const char *path)
 	return ret;
 }
 
-/* As written, and once more with symbolic links resolved. */
-static int check_program(const struct file_check *f)
+/* check_root_chain() as written, and once more with links resolved. */
+static int check_root_chains(const struct file_check *f)
 {
 	char real[PATH_MAX];
 	int ret;
 
-	if (access(f->path, X_OK))
-		return file_fail(f, -errno, "not executable: %s",
-				 strerror(errno));
 	ret = check_root_chain(f, f->path);
 	if (ret)
 		return ret;
@@ -1505,6 +1502,14 @@ static int check_program(const struct file_check *f)
 		return file_fail(f, -ENAMETOOLONG,
 				 "resolves to a path too long");
 	return strcmp(real, f->path) ? check_root_chain(f, real) : 0;
+}
+
+static int check_program(const struct file_check *f)
+{
+	if (access(f->path, X_OK))
+		return file_fail(f, -errno, "not executable: %s",
+				 strerror(errno));
+	return check_root_chains(f);
 }
 
 static int check_file(struct file_check *f, enum conf_key key, const char *path)
@@ -1528,7 +1533,11 @@ static int check_file(struct file_check *f, enum conf_key key, const char *path)
 			(unsigned int)(st.st_mode & 07777));
 	if (key == CONF_KEY_ON_SESSION_END)
 		return check_program(f);
-	return 0;
+	/*
+	 * Whoever can change the CA bundle decides who gets the stick, and the
+	 * key and certificate are the server's identity: root's alone.
+	 */
+	return check_root_chains(f);
 }
 
 static int check_gateway_files(struct file_check *f)

@@ -29,6 +29,7 @@
 #define BACKOFF_MAX_S 900
 #define GW_POWER_SLOW_MS 100
 #define GW_UNWANTED_LOG_MS 10000
+#define GW_UNWANTED_RETRY_MS 1000
 
 static void gw_enter_backoff(struct gateway *gw, const char *reason);
 static void gw_backoff(struct gateway *gw, enum metrics_fence_cause cause,
@@ -95,6 +96,7 @@ static void gw_close_listener(struct gateway *gw)
 {
 	if (gw->listen_fd < 0)
 		return;
+	timer_cancel(&gw->accept_timer);
 	watch_del(gw->loop, &gw->listen_w);
 	close(gw->listen_fd);
 	gw->listen_fd = -1;
@@ -477,8 +479,12 @@ static void gw_unwanted_power(struct gateway *gw, const char *what)
 {
 	uint64_t now = now_ms();
 
-	if (gw_power(gw, PIZWG_ACTION_OFF))
+	if (gw_power(gw, PIZWG_ACTION_OFF)) {
+		/* the second powered stick stays: try again, until it is off */
+		timer_arm(&gw->unwanted_timer, GW_UNWANTED_RETRY_MS);
 		return;
+	}
+	timer_cancel(&gw->unwanted_timer);
 	gw->m.unwanted_power_offs++;
 	gateway_changed(gw);
 	if (now < gw->unwanted_log_at) {
@@ -495,6 +501,14 @@ static void gw_unwanted_power(struct gateway *gw, const char *what)
 			 what, metrics_state_name(gw->m.state));
 	gw->unwanted_quiet = 0;
 	gw->unwanted_log_at = now + GW_UNWANTED_LOG_MS;
+}
+
+static void gw_unwanted_retry(struct timer *t)
+{
+	struct gateway *gw = container_of(t, struct gateway, unwanted_timer);
+
+	if (!gw_wants_power(gw))
+		gw_unwanted_power(gw, "retrying to switch off our port");
 }
 
 static void gw_tty_added(struct gateway *gw, const struct pizwg_tty *t)
@@ -593,6 +607,11 @@ int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
 		ret = timer_init(loop, &gw->hs_timer, handshake_timer);
 	if (!ret)
 		ret = timer_init(loop, &gw->exec_timer, gw_exec_timer);
+	if (!ret)
+		ret = timer_init(loop, &gw->accept_timer,
+				 handshake_accept_resume);
+	if (!ret)
+		ret = timer_init(loop, &gw->unwanted_timer, gw_unwanted_retry);
 	if (ret) {
 		log_err(cfg->name, "timer: %s", strerror(-ret));
 		return ret;
@@ -627,6 +646,8 @@ void gateway_exit(struct gateway *gw)
 	timer_exit(gw->loop, &gw->s.timer);
 	timer_exit(gw->loop, &gw->hs_timer);
 	timer_exit(gw->loop, &gw->exec_timer);
+	timer_exit(gw->loop, &gw->accept_timer);
+	timer_exit(gw->loop, &gw->unwanted_timer);
 	ha_exit(gw);
 	SSL_CTX_free(gw->ssl_ctx);
 }

@@ -149,6 +149,7 @@ struct gateway {
 	struct handshake hs[HS_MAX];	/* while nobody has the stick */
 	unsigned int n_hs;
 	struct timer hs_timer;		/* their deadlines */
+	struct timer accept_timer;	/* the listener rests after EMFILE */
 	struct hs_log hs_log[METRICS_HS_COUNT];
 	pid_t exec_pid;		/* and its process group */
 	struct timer exec_timer; /* exec_timeout: then SIGKILL */
@@ -156,6 +157,7 @@ struct gateway {
 	struct gw_ha ha;
 	struct gw_metrics m;
 	uint64_t enumeration_started;	/* ms, CLOCK_MONOTONIC */
+	struct timer unwanted_timer;	/* retries a failed unwanted-power off */
 	uint64_t unwanted_log_at;	/* ms: next "switched off" line allowed */
 	uint64_t unwanted_quiet;	/* and the ones not logged since */
 	/* Called after every change worth a fresh metrics file. */

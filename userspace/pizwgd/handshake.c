@@ -211,9 +211,28 @@ static unsigned int hs_count_from(const struct gateway *gw, uint32_t addr)
 	return n;
 }
 
+/* How far @hs got: the bytes its handshake has read. */
+static uint64_t hs_progress(const struct handshake *hs)
+{
+	return BIO_number_read(SSL_get_rbio(hs->ssl));
+}
+
+/* Is @a a better victim than @b, from an address holding @na and @nb? */
+static bool hs_worse(const struct handshake *a, unsigned int na,
+		     const struct handshake *b, unsigned int nb)
+{
+	if (na != nb)
+		return na > nb;
+	if (hs_progress(a) != hs_progress(b))
+		return hs_progress(a) < hs_progress(b);
+	return a->started < b->started;
+}
+
 /*
- * All slots are taken: the oldest handshake of the address that holds the
- * most makes room (a client alone on its address is the last to go).
+ * All slots are taken: a handshake of the address that holds the most
+ * makes room, the one that got least far, then the oldest. A client alone
+ * on its address is the last to go; among such, one that has sent its
+ * whole ClientHello outlasts a trickle.
  */
 static void hs_evict(struct gateway *gw)
 {
@@ -225,8 +244,7 @@ static void hs_evict(struct gateway *gw)
 		if (!hs->active)
 			continue;
 		n = hs_count_from(gw, hs->addr);
-		if (n > most ||
-		    (victim && n == most && hs->started < victim->started)) {
+		if (!victim || hs_worse(hs, n, victim, most)) {
 			most = n;
 			victim = hs;
 		}
@@ -286,6 +304,30 @@ static void hs_open(struct gateway *gw, int fd, const struct sockaddr_in *sa,
 	hs_step(hs);
 }
 
+/*
+ * accept() failed for want of descriptors or memory: the connection stays
+ * queued and the listener readable, so it leaves the loop for a while
+ * instead of waking it for ever.
+ */
+static void hs_accept_pause(struct gateway *gw, int err)
+{
+	char why[96];
+
+	watch_del(gw->loop, &gw->listen_w);
+	timer_arm(&gw->accept_timer, HS_ACCEPT_PAUSE_MS);
+	snprintf(why, sizeof(why), "cannot accept: %s; pausing %u ms",
+		 strerror(err), HS_ACCEPT_PAUSE_MS);
+	hs_refused(gw, "a client", METRICS_HS_LIMIT, why);
+}
+
+void handshake_accept_resume(struct timer *t)
+{
+	struct gateway *gw = container_of(t, struct gateway, accept_timer);
+
+	if (gw->listen_fd >= 0)
+		watch_set(gw->loop, &gw->listen_w, EPOLLIN);
+}
+
 void handshake_accept(struct watch *w, uint32_t events)
 {
 	struct gateway *gw = container_of(w, struct gateway, listen_w);
@@ -300,8 +342,13 @@ void handshake_accept(struct watch *w, uint32_t events)
 		len = sizeof(sa);
 		fd = accept4(gw->listen_fd, (struct sockaddr *)&sa, &len,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0 && (errno == EAGAIN || errno == EINTR ||
+			       errno == ECONNABORTED))
 			return;
+		if (fd < 0) {
+			hs_accept_pause(gw, errno);
+			return;
+		}
 		snprintf(peer, sizeof(peer), "%s:%u", inet_ntoa(sa.sin_addr),
 			 ntohs(sa.sin_port));
 		if (!gw->s.active) {

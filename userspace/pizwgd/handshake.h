@@ -8,7 +8,8 @@
  * first byte within HS_FIRST_BYTE_MS and finish within HS_DEADLINE_MS. When
  * every slot is taken, a newcomer evicts the oldest handshake of the address
  * that holds the most: idle or trickling connections from a few addresses
- * cannot keep a real client out. The first to finish gets the stick; every
+ * cannot keep a real client out (among equals, the one that got least far
+ * goes first). The first to finish gets the stick; every
  * other handshake is then dropped, and while the session lasts every new
  * connection is refused at once ("busy") without disturbing it.
  *
@@ -33,6 +34,8 @@
 #define HS_LOG_MS 10000
 /* connections taken from the listener per wake-up */
 #define HS_ACCEPT_BATCH 16
+/* the listener's rest when accept() fails for want of descriptors */
+#define HS_ACCEPT_PAUSE_MS 100
 
 struct gateway;
 
@@ -59,6 +62,8 @@ struct hs_log {
 void handshake_accept(struct watch *w, uint32_t events);
 /* The deadlines (gateway's hs_timer). */
 void handshake_timer(struct timer *t);
+/* The end of an accept() pause (gateway's accept_timer). */
+void handshake_accept_resume(struct timer *t);
 /* Drops every handshake without counting (the listener closes). */
 void handshake_close_all(struct gateway *gw);
 

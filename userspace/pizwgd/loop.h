@@ -5,9 +5,11 @@
  *
  * Two rules keep a callback from running on a stale event:
  * - An event of the current epoll batch whose watch was deleted or changed
- *   by an earlier callback of the same batch is not dispatched. Everything
- *   is level-triggered, so a condition that still holds (and is still asked
- *   for) is reported again by the next epoll_wait(); nothing is lost.
+ *   by an earlier callback of the same batch is not dispatched. A condition
+ *   that still holds (and is still asked for) is reported again by the next
+ *   epoll_wait(): level-triggered watches report it anyway, and adding or
+ *   changing a watch makes epoll check it afresh, edge-triggered ones (the
+ *   log's, log.c) included. Nothing is lost.
  * - A watch that asks for nothing leaves epoll altogether, so that
  *   EPOLLHUP and EPOLLERR, which epoll reports whatever the interest set,
  *   cannot wake the loop for a descriptor nobody wants to hear from.
