@@ -313,15 +313,16 @@ fake_result() {
 
 # conf_write FILE [KEY=VALUE...]: one [gateway zstick] section for the stick,
 # with the test certificates, listening on 192.0.2.1:3333, on_session_end =
-# restart and vrrp = off, unless overridden; KEY= (empty) drops a key.
+# restart, vrrp = off and metrics_dir $T/metrics (the file is $metrics),
+# unless overridden; KEY= (empty) drops a key.
 conf_write() {
 	local file=$1 kv k
 	local -A val=()
-	local keys=(hub port listen cert key ca ktls on_session_end vrrp)
+	local keys=(hub port listen cert key ca ktls on_session_end vrrp metrics_dir)
 	shift
 	val=([hub]=$hub [port]=$port [listen]=$srv_addr:$listen_port
 		[cert]=$srv_crt [key]=$srv_key [ca]=$clients_pem [ktls]=auto
-		[on_session_end]=restart [vrrp]=off)
+		[on_session_end]=restart [vrrp]=off [metrics_dir]=$T/metrics)
 	for kv in "$@"; do
 		k=${kv%%=*}
 		[[ -v "val[$k]" ]] || keys+=("$k")
@@ -587,6 +588,21 @@ tls_stat() {
 	echo "${v:-0}"
 }
 
+# hs_failures REASON: the server's count of handshakes refused for REASON,
+# from its metrics file $metrics (conf_write puts it in $T/metrics; it is
+# rewritten within a second of a refusal).
+hs_failures() {
+	local v
+	v=$(sed -n "s/^pizwg_tls_handshake_failures_total{gateway=\"$gw\",reason=\"$1\"} //p" \
+		"$metrics" 2>/dev/null)
+	echo "${v:-0}"
+}
+
+# counted_at_least REASON N: at least N refusals counted for REASON.
+counted_at_least() {
+	(($(hs_failures "$1") >= $2))
+}
+
 # monitor_start: pizwgctl monitor (the module's events: port power, ttys)
 # writing to $monitor_log.
 monitor_start() {
@@ -648,6 +664,7 @@ gs=${gs#gs=}
 # Not under /tmp: pizwgd refuses an exec: program in a directory that
 # others can write (the VM's /run is root's, mode 0755).
 T=$(mktemp -d /run/pizwg-serve.XXXXXX) || bail "mktemp"
+metrics=$T/metrics/pizwgd.prom
 trap serve_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM

@@ -26,8 +26,7 @@ set -uo pipefail
 mint_expired_client "$T/expired.pem" || bail "cannot make an expired client certificate"
 mint_foreign_client "$T/foreign.pem" || bail "cannot make a client of another CA"
 
-metrics=$T/metrics/pizwgd.prom
-conf_write "$T/pizwgd.conf" "metrics_dir=$T/metrics"
+conf_write "$T/pizwgd.conf"
 fake_start echo
 t server_starts_serving_the_stick start_serving "$T/pizwgd.conf"
 
@@ -111,15 +110,6 @@ took = time.monotonic() - start
 print(f"# the trickling client was dropped after {took:.1f} s")
 sys.exit(0 if float(sys.argv[3]) <= took <= float(sys.argv[4]) else 1)
 EOF
-}
-
-# hs_failures REASON: the server's count of handshakes refused for REASON
-# (the metrics file is rewritten within a second of a refusal).
-hs_failures() {
-	local v
-	v=$(sed -n "s/^pizwg_tls_handshake_failures_total{gateway=\"$gw\",reason=\"$1\"} //p" \
-		"$metrics" 2>/dev/null)
-	echo "${v:-0}"
 }
 
 # counted_more REASON N: more than N refusals counted for REASON.
