@@ -3,7 +3,8 @@
 # PiZWG top-level build. The targets a person runs:
 #   make            build pizwg.ko for every installed kernel headers tree and
 #                   the userspace programs
-#   make check      install missing Debian packages, build, run every test
+#   make check      install missing Debian packages, build, run the tests CI runs
+#   make check-full make check and the slow legs (tests/budget says which)
 #   make demo       run the whole system on simulated hardware in a VM
 #   make install    install into $(DESTDIR) (binaries, units, DKMS source tree)
 #
@@ -15,7 +16,7 @@ VERSION := 0.1.0
 BUILD := build
 KVERS ?= $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build)))
 
-.PHONY: all check demo install clean
+.PHONY: all check check-full demo install clean
 all:
 
 # One fragment per part of the tree; each adds its targets to `all` and its

@@ -1,14 +1,21 @@
 # make check: install missing Debian packages, build everything the tests
 # need, then run every test step (tests/check) and print the tally.
+# make check-full: the same, plus the slow legs (tests/check --full); the
+# steps, their time budgets and which target runs each are in tests/budget.
 KSRC := $(BUILD)/linux-source
 KSRC_TARBALL := /usr/src/linux-source-6.12.tar.xz
 KSELFTEST := $(BUILD)/tests/pizwg_test
 
-.PHONY: check check-build kselftest
+.PHONY: check check-full check-build kselftest
 check:
 	tests/deps
 	$(MAKE) --no-print-directory check-build
 	tests/check
+
+check-full:
+	tests/deps
+	$(MAKE) --no-print-directory check-build
+	tests/check --full
 
 check-build: all userspace-asan kselftest
 
