@@ -12,7 +12,10 @@
 #      that; the stick's tty comes back (tty-added, cause external) and h2
 #      switches it off within 1 s of that event, counted and logged again.
 # Throughout, h1's session carries round trips and nothing changes on h1;
-# h2 stays backup.
+# h2 stays backup. Part 1's window (both sticks on) is the one overlap the
+# invariant checker is told of, once it is shown to be under 1 s. The off
+# event is stamped once the switch took effect (the stick's tty is gone):
+# each time measured is an upper bound.
 # TAP. Run by tests/ha/suite inside the VM.
 
 # The checks are functions called through t, which shellcheck cannot follow;
@@ -105,8 +108,13 @@ n0=$(unwanted_count h2)
 	sed 's/^/# pizwgctl: /'
 t hand_h2_stick_on_then_off wait_for 5 on_then_off h2
 port_events h2 | tail -n +$((power_mark[h2] + 1)) | sed 's/^/#   /'
-t hand_h2_switched_off_within_${at_once_ms}_ms \
-	ha_within "h2 hand on -> off" "$on_ts" "$off_ts" "$at_once_ms"
+# Both sticks were on from the hand's on to h2's off: the one exception the
+# invariant checker is told of, and only once it is shown to be bounded.
+hand_bounded() {
+	ha_within "h2 hand on -> off" "$on_ts" "$off_ts" "$at_once_ms" &&
+		allow_overlap "$on_ts" "$off_ts"
+}
+t hand_h2_switched_off_within_${at_once_ms}_ms hand_bounded
 # pizwgctl never switches off: an off by request is pizwgd's
 t hand_the_off_is_a_request_not_a_lease_expiry \
 	eval '[[ $off_line == *" cause request" ]]'
@@ -162,6 +170,6 @@ t reprobe_h1_session_undisturbed h1_undisturbed
 # The invariant checker decides "powered" from the module's port events
 # only. The re-probe's power-on sends none, so the checker sees h2's stick
 # off throughout part 2 and would not fail: no window is allowed for it. The
-# real window (from the re-probe to h2's port-off) is bounded above: its
-# part after the tty appeared is asserted, its part before is printed.
+# real window (from the re-probe to h2's port-off) is bounded here: its part
+# after the tty appeared is asserted, the whole is printed.
 ha_finish
