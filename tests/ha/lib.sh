@@ -261,7 +261,8 @@ last_advert_ns() {
 }
 
 # allow_overlap T0_NS T1_NS: both sticks may be on inside [T0, T1] (the
-# partition window of the split-brain scenario); nowhere else.
+# partition window of the split-brain scenario, a backup's stick switched
+# on by hand until its pizwgd switched it off); nowhere else.
 allow_overlap() {
 	echo "$1 $2" >>"$T/windows"
 }
@@ -282,7 +283,7 @@ one_stick_invariant() {
 		for (i = 1; i <= nw; i++)
 			if (a >= ws[i] && b <= we[i]) ok = 1
 		if (ok) {
-			printf "# both sticks on from %.3f to %.3f s: inside the partition window\n", a / 1e9, b / 1e9
+			printf "# both sticks on from %.3f to %.3f s: inside an allowed window\n", a / 1e9, b / 1e9
 			return
 		}
 		if (b == "inf")
