@@ -98,6 +98,9 @@ t backup_pizwgd_serves wait_host h1 "$re_serving" 12
 t backup_keepalived_removed_its_vip wait_for 5 no_vip h2
 t backup_client_round_trip_with_pizwgd ha_session h1
 client_stop
+# the session's end fences, releases and, alone, serves again: all of it
+# before the next part counts h1's power events
+t backup_pizwgd_serves_again_after_the_session wait_host h1 "$re_serving" 30
 
 # --- pizwgd master, keepalived a lower master that cannot hear it ------------------------
 re_lower="${re_pfx}vrrp: lower advert from 192\\.0\\.2\\.2 \\(priority 20, ours 50, interval 100 cs\\) while master: answered, staying master\$"
