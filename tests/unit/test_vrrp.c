@@ -268,6 +268,47 @@ static void backup_becomes_master_when_master_down_timer_fires(void)
 	CHECK_INT(out.deadline_ms, T0 + DOWN_MS + INTERVAL_MS);
 }
 
+/*
+ * The Master_Down_Timer met a full interval late: we were not running (a
+ * busy VM host), nor were the master's adverts sent or read meanwhile.
+ */
+static void backup_late_by_an_interval_listens_one_more_interval(void)
+{
+	uint64_t t = T0 + DOWN_MS + INTERVAL_MS;
+
+	setup(false);
+	step(VRRP_IN_START, T0);
+	step(VRRP_IN_TIMER, t);
+	CHECK_STATE(BACKUP);
+	CHECK_STR(acts(), "");
+	CHECK_INT(out.deadline_ms, t + INTERVAL_MS);
+	/* the master's overdue advert, heard now, keeps us backup */
+	advert(t + 30, 200, 20, LOWER);
+	CHECK_STATE(BACKUP);
+	CHECK_INT(out.deadline_ms, t + 30 + DOWN_MS);
+}
+
+static void backup_late_then_silence_takes_over_one_interval_later(void)
+{
+	uint64_t t = T0 + DOWN_MS + 5000;
+
+	setup(false);
+	step(VRRP_IN_START, T0);
+	step(VRRP_IN_TIMER, t);
+	CHECK_STATE(BACKUP);
+	step(VRRP_IN_TIMER, t + INTERVAL_MS);
+	CHECK_STATE(MASTER);
+	CHECK_STR(acts(), "SEND_ADVERT(100) ADD_VIP SEND_GARP BECOME_MASTER");
+}
+
+static void backup_late_by_less_than_an_interval_takes_over(void)
+{
+	setup(false);
+	step(VRRP_IN_START, T0);
+	step(VRRP_IN_TIMER, T0 + DOWN_MS + INTERVAL_MS - 1);
+	CHECK_STATE(MASTER);
+}
+
 static void backup_sets_the_timer_to_skew_time_on_priority_zero(void)
 {
 	setup(false);
@@ -630,6 +671,34 @@ static void power_on_is_allowed_once_per_mastership(void)
 		step(VRRP_IN_TIMER, t + i * INTERVAL_MS);
 		CHECK_STR(acts(), "SEND_ADVERT(100)");
 	}
+}
+
+/*
+ * The guard's deadline met a full interval late: a better master's answer
+ * to our advert may not have been sent or read yet. Listen one more
+ * interval (advertising meanwhile) before powering the stick.
+ */
+static void power_guard_late_by_an_interval_waits_one_more_interval(void)
+{
+	uint64_t t = to_master(false) + 2 * INTERVAL_MS;
+
+	step(VRRP_IN_TIMER, t);
+	CHECK_STR(acts(), "SEND_ADVERT(100)");
+	CHECK(!v.power_allowed);
+	CHECK_INT(out.deadline_ms, t + INTERVAL_MS);
+	advert(t + 40, 200, 20, LOWER);
+	CHECK_STR(acts(), "STOP_SERVING POWER_OFF");
+	CHECK_STATE(RELEASING);
+}
+
+static void power_guard_late_then_silence_allows_power_on(void)
+{
+	uint64_t t = to_master(false) + 3000;
+
+	step(VRRP_IN_TIMER, t);
+	CHECK_STR(acts(), "SEND_ADVERT(100)");
+	step(VRRP_IN_TIMER, t + INTERVAL_MS);
+	CHECK_STR(acts(), "SEND_ADVERT(100) POWER_ON_ALLOWED");
 }
 
 static void better_advert_within_the_guard_releases_without_power_on(void)
@@ -1484,6 +1553,9 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(a_second_start_is_ignored),
 	UNIT_TEST(timer_before_the_deadline_does_nothing),
 	UNIT_TEST(backup_becomes_master_when_master_down_timer_fires),
+	UNIT_TEST(backup_late_by_an_interval_listens_one_more_interval),
+	UNIT_TEST(backup_late_then_silence_takes_over_one_interval_later),
+	UNIT_TEST(backup_late_by_less_than_an_interval_takes_over),
 	UNIT_TEST(backup_sets_the_timer_to_skew_time_on_priority_zero),
 	UNIT_TEST(backup_takes_over_skew_time_after_priority_zero),
 	UNIT_TEST(backup_resets_the_timer_on_higher_priority),
@@ -1520,6 +1592,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(power_on_is_allowed_after_one_full_interval_as_master),
 	UNIT_TEST(power_on_is_not_allowed_before_one_full_interval),
 	UNIT_TEST(power_on_is_allowed_once_per_mastership),
+	UNIT_TEST(power_guard_late_by_an_interval_waits_one_more_interval),
+	UNIT_TEST(power_guard_late_then_silence_allows_power_on),
 	UNIT_TEST(better_advert_within_the_guard_releases_without_power_on),
 	UNIT_TEST(another_master_advertising_delays_power_on_until_it_is_dead),
 	UNIT_TEST(priority_zero_from_the_other_master_allows_power_on_later),

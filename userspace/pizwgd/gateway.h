@@ -116,6 +116,7 @@ struct gw_ha {
 	unsigned int garp_left;
 	struct ha_log_limit drop_log; /* adverts dropped */
 	struct ha_log_limit lower_log; /* MASTER: adverts from one we outrank */
+	struct ha_log_limit late_log; /* a deadline met an interval late */
 	uint64_t send_err_log_at;
 	uint64_t counts_posted_at; /* ms: counters last sent to the file */
 	bool stopping; /* SHUTDOWN came: say STOPPED once in INIT */

@@ -325,11 +325,6 @@ static void ha_input(struct gateway *gw, enum vrrp_input type)
 	ha_feed(gw, &ev);
 }
 
-static void ha_timer(struct timer *t)
-{
-	ha_input(container_of(t, struct gateway, ha.timer), VRRP_IN_TIMER);
-}
-
 static void ha_log_drops(struct gateway *gw, uint32_t saddr,
 			 enum vrrp_drop why)
 {
@@ -344,19 +339,18 @@ static void ha_log_drops(struct gateway *gw, uint32_t saddr,
 		 vrrp_drop_name(why), more);
 }
 
-static void ha_advert_ready(struct watch *w, uint32_t events)
+/* Feeds the adverts waiting in the socket to the state machine: how many. */
+static unsigned int ha_read_adverts(struct gateway *gw)
 {
-	struct gateway *gw = container_of(w, struct gateway, ha.advert_w);
 	struct gw_ha *ha = &gw->ha;
 	struct vrrp_advert adv;
 	struct vrrp_event ev;
 	enum vrrp_drop why;
-	unsigned int i;
+	unsigned int i, fed;
 	int ret;
 
-	(void)events;
 	/* bounded: the loop must get to the timers too */
-	for (i = 0; i < 64; i++) {
+	for (i = 0, fed = 0; i < 64; i++) {
 		memset(&adv, 0, sizeof(adv));
 		ret = vrrp_net_recv(&ha->n, &adv, &why);
 		if (ret < 0) {
@@ -380,7 +374,53 @@ static void ha_advert_ready(struct watch *w, uint32_t events)
 			.saddr = adv.saddr,
 		};
 		ha_feed(gw, &ev);
+		fed++;
 	}
+	return fed;
+}
+
+static void ha_advert_ready(struct watch *w, uint32_t events)
+{
+	(void)events;
+	ha_read_adverts(container_of(w, struct gateway, ha.advert_w));
+}
+
+/*
+ * Says (rate-limited) that this thread ran an interval or more after its
+ * deadline (vrrp.c then listens one more interval before a takeover or a
+ * power-on) and how many adverts were waiting: a starved host's trace.
+ */
+static void ha_log_late(struct gateway *gw, uint64_t deadline,
+			unsigned int read)
+{
+	uint64_t now = now_ms(), interval = gw->cfg->vrrp.advert_interval * 10;
+	char more[64];
+
+	if (deadline == VRRP_NO_DEADLINE || now < deadline + interval)
+		return;
+	if (!ha_log_limited(&gw->ha.late_log, more, sizeof(more)))
+		return;
+	log_warn(gw_name(gw),
+		 "vrrp: timer ran %llu ms late in %s, %u advert(s) waiting (a starved host)%s",
+		 (unsigned long long)(now - deadline),
+		 vrrp_state_name(gw->ha.v.state), read, more);
+}
+
+/*
+ * The adverts that came in before the deadline count before it: a thread
+ * that ran late (TCG on a busy host) finds the timer and the master's
+ * adverts ready in one epoll batch, timer first as often as not, and
+ * would declare the master down, or power its stick, with the advert
+ * that says otherwise unread.
+ */
+static void ha_timer(struct timer *t)
+{
+	struct gateway *gw = container_of(t, struct gateway, ha.timer);
+	uint64_t deadline = vrrp_deadline(&gw->ha.v);
+	unsigned int read = ha_read_adverts(gw);
+
+	ha_log_late(gw, deadline, read);
+	ha_input(gw, VRRP_IN_TIMER);
 }
 
 static void ha_link_ready(struct watch *w, uint32_t events)

@@ -258,14 +258,42 @@ static void on_advert(struct vrrp *v, const struct vrrp_event *ev,
 		master_advert(v, ev, out);
 }
 
+/*
+ * A deadline met more than one Advertisement_Interval late: we did not run
+ * meanwhile (a starved thread, a VM whose host is busy), and on a shared
+ * host neither did the peers, whose overdue adverts come only now. The
+ * silence measured was ours, not theirs: before taking over or powering
+ * the stick on it, listen for one more interval while running. A late
+ * decision only delays a takeover; a wrong one powers two sticks.
+ */
+static bool deadline_missed(const struct vrrp *v, uint64_t deadline,
+			    uint64_t now)
+{
+	return now >= deadline + interval_ms(v);
+}
+
 static void master_timer(struct vrrp *v, uint64_t now, struct vrrp_output *out)
 {
 	if (now >= v->advert_at)
 		send_advert(v, now, out);
-	if (!v->power_allowed && now >= v->power_at) {
-		v->power_allowed = true;
-		emit(out, VRRP_ACT_POWER_ON_ALLOWED, 0);
+	if (v->power_allowed || now < v->power_at)
+		return;
+	if (deadline_missed(v, v->power_at, now)) {
+		v->power_at = now + interval_ms(v);
+		return;
 	}
+	v->power_allowed = true;
+	emit(out, VRRP_ACT_POWER_ON_ALLOWED, 0);
+}
+
+static void backup_timer(struct vrrp *v, uint64_t now, struct vrrp_output *out)
+{
+	if (now < v->master_down_at)
+		return;
+	if (deadline_missed(v, v->master_down_at, now))
+		v->master_down_at = now + interval_ms(v);
+	else
+		become_master(v, now, out);
 }
 
 /* FAULT ends: not held, the link up, the back-off over */
@@ -278,8 +306,7 @@ static void on_timer(struct vrrp *v, uint64_t now, struct vrrp_output *out)
 {
 	switch (v->state) {
 	case VRRP_STATE_BACKUP:
-		if (now >= v->master_down_at)
-			become_master(v, now, out);
+		backup_timer(v, now, out);
 		break;
 	case VRRP_STATE_MASTER:
 		master_timer(v, now, out);
