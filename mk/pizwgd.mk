@@ -69,10 +69,12 @@ $(US_OBJ)/userspace/pizwgd/main.o $(US_AOBJ)/userspace/pizwgd/main.o: \
 $(US_OBJ)/userspace/pizwgd/main.o $(US_AOBJ)/userspace/pizwgd/main.o: \
 	$(US_VERSION_FILE)
 # The config test also parses the example config, from wherever it is run,
-# and checks files in a directory of the build tree (not world-writable /tmp).
+# and checks key, certificate and program files in a directory under /run:
+# pizwgd wants them and every directory above them root's alone, which the
+# checkout's own parents need not be (/var/tmp and /tmp are world-writable).
 $(US_AOBJ)/tests/unit/test_config.o: \
 	US_CPPFLAGS += -DCONFIG_EXAMPLE='"$(CURDIR)/userspace/pizwgd.conf.example"' \
-		-DCONFIG_TEST_DIR='"$(abspath $(BUILD))/tmp"'
+		-DCONFIG_TEST_DIR='"/run/pizwg-unit"'
 
 $(BUILD)/bin/pizwgd: $(PIZWGD_OBJS)
 	@mkdir -p $(@D)
