@@ -96,6 +96,14 @@ $(FLOOD): $(US_OBJ)/tests/serve/flood.o
 	$(CC) $(US_LDFLAGS) -o $@ $^
 -include $(wildcard $(BUILD)/obj/tests/serve/*.d)
 
+# tests/ha/hostile.sh's stop of one thread (pizwgd's main thread)
+THREAD_STOP := $(BUILD)/tests/thread_stop
+check-build: $(THREAD_STOP)
+$(THREAD_STOP): $(US_OBJ)/tests/ha/thread_stop.o
+	@mkdir -p $(@D)
+	$(CC) $(US_LDFLAGS) -o $@ $^
+-include $(wildcard $(BUILD)/obj/tests/ha/*.d)
+
 $(KTLS_PROBE): $(US_OBJ)/tests/ktls/ktls-probe.o \
 		$(US_OBJ)/userspace/pizwgd/ktls.o $(US_OBJ)/userspace/pizwgd/hkdf.o
 	@mkdir -p $(@D)

@@ -6,7 +6,8 @@
 #    by stopping pizwgd (SIGSTOP) while they queue, then letting it run:
 #    a handshake's deadline before its next bytes, and the stick vanishing
 #    before the session's client writes; pizwgd must neither crash nor
-#    misbehave, and the next client is served;
+#    misbehave, and the next client is served (the third ordering, a VRRP
+#    release before the client's bytes, is in tests/ha/hostile.sh);
 #  - a slowloris: idle and trickling connections from six addresses of
 #    another namespace (more than the handshake table holds, more than the
 #    per-address cap), while a real socat client connects 20 times and gets

@@ -542,7 +542,12 @@ static void ha_dispatch(struct gateway *gw, unsigned int what)
 		 * not for the close. The POWER_OFF that follows switches it
 		 * off once more and confirms. No port event can intervene:
 		 * gateway_standby() leaves SERVING before the loop runs.
+		 * The session ends there, without the session-end action
+		 * (this host is released already): say so, as every end is.
 		 */
+		if (gw->s.active)
+			log_notice(gw_name(gw), "session %s: ended: no longer master",
+				   gw->s.peer);
 		if (gw->m.stick_powered)
 			gateway_power_off(gw);
 		gateway_standby(gw, true);
