@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# How sessions end: when the client closes, after inactivity_timeout, and
-# when the stick is unplugged, the session ends, the stick's port is
+# How sessions end: when the client closes, after inactivity_timeout (when
+# set: a quiet session with the defaults lives on), and when the stick is
+# unplugged, the session ends, the stick's port is
 # switched off (seen by pizwgctl monitor) and, with on_session_end =
 # restart, switched on and served again; exec:PROGRAM runs PROGRAM once,
 # after the fence, before serving again, with SIGPIPE at its default; one
@@ -85,6 +86,21 @@ t_pizwgd session_ends_after_10_s_of_inactivity ends_after_10_s_idle
 t_pizwgd fenced_then_served_again_after_inactivity fenced_then_serving
 client_stop
 t server_exits_0_on_sigterm_after_inactivity server_stop
+
+# --- a quiet session, shipped defaults ------------------------------------------------
+# A quiet Z-Wave network can go minutes without a byte: by default
+# (inactivity_timeout = 0) no limit ends its session. Quiet here for 15 s,
+# half as long again as the limit that ended the session above.
+conf_write "$T/quiet.conf"
+t server_with_the_default_inactivity_timeout_serves start_serving "$T/quiet.conf"
+t quiet_client_gets_a_session session
+quiet_session_lives() {
+	sleep 15
+	no_line "$server_log" "$re_ended" && roundtrip
+}
+t_pizwgd quiet_session_is_not_ended_after_15_s_by_default quiet_session_lives
+client_stop
+t server_exits_0_on_sigterm_after_the_quiet_session server_stop
 
 # --- the stick is unplugged -------------------------------------------------------
 

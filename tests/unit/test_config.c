@@ -121,7 +121,7 @@ static void minimal_section_gets_every_default(void)
 	CHECK_STR(g->tls.ca, "/etc/pizwg/clients.pem");
 	CHECK_INT(g->tls.ktls, CONF_KTLS_AUTO);
 	CHECK_INT(g->tls.tcp_user_timeout, 30);
-	CHECK_INT(g->session.inactivity_timeout, 300);
+	CHECK_INT(g->session.inactivity_timeout, 0);
 	CHECK_INT(g->session.on_end, CONF_END_REBOOT);
 	CHECK_STR(g->session.program, "");
 	CHECK_INT(g->session.exec_timeout, 60);
@@ -439,16 +439,20 @@ static void tcp_user_timeout_is_1_to_600_seconds(void)
 			"'601' is out of range 1..600");
 }
 
-static void inactivity_timeout_is_10_to_86400_seconds(void)
+static void inactivity_timeout_is_0_or_10_to_86400_seconds(void)
 {
 	CHECK_KEY_OK("inactivity_timeout", "10");
 	CHECK_INT(G0->session.inactivity_timeout, 10);
-	CHECK_KEY_ERROR("inactivity_timeout", "0",
-			"'0' is out of range 10..86400");
+	CHECK_KEY_OK("inactivity_timeout", "0");
+	CHECK_INT(G0->session.inactivity_timeout, 0);
 	CHECK_KEY_ERROR("inactivity_timeout", "9",
-			"'9' is out of range 10..86400");
+			"'9' is neither 0 (off) nor in 10..86400");
 	CHECK_KEY_ERROR("inactivity_timeout", "86401",
-			"'86401' is out of range 10..86400");
+			"'86401' is neither 0 (off) nor in 10..86400");
+	CHECK_KEY_ERROR("inactivity_timeout", "00",
+			"'00' is neither 0 (off) nor in 10..86400");
+	CHECK_KEY_ERROR("inactivity_timeout", "-1",
+			"'-1' is neither 0 (off) nor in 10..86400");
 }
 
 static void close_grace_is_0_to_10000_milliseconds(void)
@@ -1434,7 +1438,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(paths_must_be_absolute),
 	UNIT_TEST(ktls_is_auto_or_off),
 	UNIT_TEST(tcp_user_timeout_is_1_to_600_seconds),
-	UNIT_TEST(inactivity_timeout_is_10_to_86400_seconds),
+	UNIT_TEST(inactivity_timeout_is_0_or_10_to_86400_seconds),
 	UNIT_TEST(on_session_end_takes_reboot_restart_or_exec),
 	UNIT_TEST(exec_needs_an_absolute_program_without_blanks),
 	UNIT_TEST(close_grace_is_0_to_10000_milliseconds),

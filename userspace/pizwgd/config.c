@@ -412,11 +412,20 @@ static int parse_tcp_user_timeout(struct pizwg_gateway_config *g, const char *v,
 	return parse_seconds(v, 1, 600, &g->tls.tcp_user_timeout, why, n);
 }
 
+/* 0: off (the default), dead clients are found by tcp_user_timeout */
 static int parse_inactivity_timeout(struct pizwg_gateway_config *g,
 				    const char *v, char *why, size_t n)
 {
-	return parse_seconds(v, 10, 86400, &g->session.inactivity_timeout, why,
-			     n);
+	if (!strcmp(v, "0")) {
+		g->session.inactivity_timeout = 0;
+		return 0;
+	}
+	if (parse_seconds(v, 10, 86400, &g->session.inactivity_timeout, why,
+			  n)) {
+		snprintf(why, n, "'%s' is neither 0 (off) nor in 10..86400", v);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int parse_exec(struct pizwg_gateway_config *g, const char *v, char *why,
@@ -764,7 +773,7 @@ static void set_defaults(struct pizwg_gateway_config *g)
 	snprintf(g->tls.ca, sizeof(g->tls.ca), "%s", DEFAULT_CA);
 	g->tls.ktls = CONF_KTLS_AUTO;
 	g->tls.tcp_user_timeout = 30;
-	g->session.inactivity_timeout = 300;
+	g->session.inactivity_timeout = 0;
 	g->session.close_grace = 1000;
 	g->session.on_end = CONF_END_REBOOT;
 	g->session.exec_timeout = 60;

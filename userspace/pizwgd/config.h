@@ -31,7 +31,7 @@
  *   ca                  absolute path                  /etc/pizwg/clients.pem
  *   ktls                auto | off                     auto
  *   tcp_user_timeout    seconds, 1..600                30
- *   inactivity_timeout  seconds, 10..86400             300
+ *   inactivity_timeout  0 (off) | seconds, 10..86400  0
  *   close_grace         milliseconds, 0..10000         1000
  *   on_session_end      reboot|restart|exec:PROGRAM    reboot
  *   exec_timeout        seconds, 1..3600               60

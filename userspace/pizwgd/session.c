@@ -367,7 +367,10 @@ static void session_established(struct gateway *gw)
 	log_info(gw_name(gw), "session %s: started, client \"%s\" serial %s, %s %s, %s",
 		 s->peer, gw->m.client_subject, gw->m.client_serial,
 		 SSL_get_version(s->ssl), SSL_get_cipher_name(s->ssl), mode);
-	timer_arm(&s->timer, gw->cfg->session.inactivity_timeout * 1000ull);
+	/* 0: no inactivity limit (a quiet Z-Wave network is not a dead one) */
+	if (gw->cfg->session.inactivity_timeout)
+		timer_arm(&s->timer,
+			  gw->cfg->session.inactivity_timeout * 1000ull);
 	gateway_changed(gw);
 	session_pump(gw);
 }
@@ -406,6 +409,8 @@ void session_timer(struct timer *t)
 		session_end(gw, METRICS_FENCE_CLIENT_CLOSED, "client closed");
 		return;
 	}
+	if (!limit)
+		return;
 	idle = now_ms() - s->last_activity;
 	if (idle >= limit)
 		session_end(gw, METRICS_FENCE_INACTIVITY, "inactivity");
