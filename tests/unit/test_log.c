@@ -226,6 +226,26 @@ logging_to_a_pipe_nobody_reads_returns_and_loses_only_counted_lines(void)
 	CHECK(strstr(p, "<6>pizwgd[t]: after the stall\n"));
 }
 
+static void log_limit_passes_once_per_period_and_counts_the_rest(void)
+{
+	struct log_limit l = { 0 };
+	uint64_t unlogged = 99;
+
+	CHECK(log_limit_pass(&l, 1000, 10000, &unlogged));
+	CHECK_INT(unlogged, 0);
+	CHECK(!log_limit_pass(&l, 1001, 10000, &unlogged));
+	CHECK(!log_limit_pass(&l, 10999, 10000, &unlogged));
+	CHECK_INT(l.unlogged, 2);
+	/* the period's end: a line, saying the two left unsaid */
+	CHECK(log_limit_pass(&l, 11000, 10000, &unlogged));
+	CHECK_INT(unlogged, 2);
+	CHECK_INT(l.unlogged, 0);
+	/* a long quiet spell: the next event is logged at once, alone */
+	CHECK(log_limit_pass(&l, 500000, 10000, &unlogged));
+	CHECK_INT(unlogged, 0);
+	CHECK(!log_limit_pass(&l, 509999, 10000, &unlogged));
+}
+
 int main(void)
 {
 	static const struct unit_test tests[] = {
@@ -237,6 +257,7 @@ int main(void)
 			marker_without_room_waits_and_the_line_behind_it_is_dropped),
 		UNIT_TEST(
 			logging_to_a_pipe_nobody_reads_returns_and_loses_only_counted_lines),
+		UNIT_TEST(log_limit_passes_once_per_period_and_counts_the_rest),
 	};
 
 	return unit_main("test_log", tests, sizeof(tests) / sizeof(tests[0]));

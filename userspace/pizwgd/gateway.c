@@ -477,7 +477,7 @@ static bool gw_wants_power(const struct gateway *gw)
  */
 static void gw_unwanted_power(struct gateway *gw, const char *what)
 {
-	uint64_t now = now_ms();
+	uint64_t quiet;
 
 	if (gw_power(gw, PIZWG_ACTION_OFF)) {
 		/* the second powered stick stays: try again, until it is off */
@@ -487,20 +487,17 @@ static void gw_unwanted_power(struct gateway *gw, const char *what)
 	timer_cancel(&gw->unwanted_timer);
 	gw->m.unwanted_power_offs++;
 	gateway_changed(gw);
-	if (now < gw->unwanted_log_at) {
-		gw->unwanted_quiet++;
+	if (!log_limit_pass(&gw->unwanted_log, now_ms(), GW_UNWANTED_LOG_MS,
+			    &quiet))
 		return;
-	}
-	if (gw->unwanted_quiet)
+	if (quiet)
 		log_warn(gw_name(gw),
 			 "%s while %s: switched the stick off (and %llu times since the last such line)",
 			 what, metrics_state_name(gw->m.state),
-			 (unsigned long long)gw->unwanted_quiet);
+			 (unsigned long long)quiet);
 	else
 		log_warn(gw_name(gw), "%s while %s: switched the stick off",
 			 what, metrics_state_name(gw->m.state));
-	gw->unwanted_quiet = 0;
-	gw->unwanted_log_at = now + GW_UNWANTED_LOG_MS;
 }
 
 static void gw_unwanted_retry(struct timer *t)

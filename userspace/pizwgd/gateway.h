@@ -29,6 +29,7 @@
 #include "config.h"
 #include "handshake.h"
 #include "ktls.h"
+#include "log.h"
 #include "loop.h"
 #include "metrics.h"
 #include "pizwg_genl.h"
@@ -84,12 +85,6 @@ struct gw_ha_stats {
 	uint64_t dropped[VRRP_DROP_COUNT];
 };
 
-/* One log line per HA_LOG_LIMIT_MS about a kind of event (ha.c). */
-struct ha_log_limit {
-	uint64_t next_at; /* ms: next line allowed */
-	uint64_t unlogged; /* events since the last line */
-};
-
 /*
  * vrrp = on: the instance (ha.c). Its thread owns v, n, tloop and what
  * hangs off it; the gateway's thread owns the rest. They talk through two
@@ -114,10 +109,10 @@ struct gw_ha {
 	struct timer vip_timer; /* renews the VIP's lifetime while master */
 	struct timer garp_timer;
 	unsigned int garp_left;
-	struct ha_log_limit drop_log; /* adverts dropped */
-	struct ha_log_limit lower_log; /* MASTER: adverts from one we outrank */
-	struct ha_log_limit late_log; /* a deadline met an interval late */
-	uint64_t send_err_log_at;
+	struct log_limit drop_log; /* adverts dropped */
+	struct log_limit lower_log; /* MASTER: adverts from one we outrank */
+	struct log_limit late_log; /* a deadline met an interval late */
+	struct log_limit send_err_log; /* adverts that could not be sent */
 	uint64_t counts_posted_at; /* ms: counters last sent to the file */
 	bool stopping; /* SHUTDOWN came: say STOPPED once in INIT */
 	/* the gateway thread's */
@@ -151,7 +146,7 @@ struct gateway {
 	unsigned int n_hs;
 	struct timer hs_timer;		/* their deadlines */
 	struct timer accept_timer;	/* the listener rests after EMFILE */
-	struct hs_log hs_log[METRICS_HS_COUNT];
+	struct log_limit hs_log[METRICS_HS_COUNT];
 	pid_t exec_pid;		/* and its process group */
 	struct timer exec_timer; /* exec_timeout: then SIGKILL */
 
@@ -159,8 +154,7 @@ struct gateway {
 	struct gw_metrics m;
 	uint64_t enumeration_started;	/* ms, CLOCK_MONOTONIC */
 	struct timer unwanted_timer;	/* retries a failed unwanted-power off */
-	uint64_t unwanted_log_at;	/* ms: next "switched off" line allowed */
-	uint64_t unwanted_quiet;	/* and the ones not logged since */
+	struct log_limit unwanted_log;	/* its "switched off" lines */
 	/* Called after every change worth a fresh metrics file. */
 	void (*changed)(struct gateway *gw);
 	/* Called when only a counter moved: the file may wait a little. */

@@ -198,42 +198,35 @@ static void ha_garp_timer(struct timer *t)
 	ha_garp(container_of(t, struct gateway, ha.garp_timer));
 }
 
+/*
+ * Whether a line may be logged now about one more event of @l's kind; if
+ * not, it is counted. @more gets " (and N more in the last 10 s)", or "".
+ */
+static bool ha_log_limited(struct log_limit *l, char *more, size_t len)
+{
+	uint64_t unlogged;
+
+	if (!log_limit_pass(l, now_ms(), HA_LOG_LIMIT_MS, &unlogged))
+		return false;
+	more[0] = '\0';
+	if (unlogged)
+		snprintf(more, len, " (and %llu more in the last %u s)",
+			 (unsigned long long)unlogged, HA_LOG_LIMIT_MS / 1000);
+	return true;
+}
+
 static void ha_send_advert(struct gateway *gw, uint8_t prio)
 {
 	struct gw_ha *ha = &gw->ha;
-	uint64_t now;
+	char more[64];
 
 	if (!vrrp_net_send_advert(&ha->n, prio, gw->cfg->vrrp.advert_interval)) {
 		ha_count(gw, &ha->stats.sent);
 		return;
 	}
-	now = now_ms();
-	if (now >= ha->send_err_log_at) {
-		log_warn(gw_name(gw), "vrrp: %s", vrrp_net_error(&ha->n));
-		ha->send_err_log_at = now + HA_LOG_LIMIT_MS;
-	}
-}
-
-/*
- * Whether a line may be logged now about one more event of @l's kind; if
- * not, it is counted. @more gets " (and N more in the last 10 s)", or "".
- */
-static bool ha_log_limited(struct ha_log_limit *l, char *more, size_t len)
-{
-	uint64_t now = now_ms();
-
-	if (now < l->next_at) {
-		l->unlogged++;
-		return false;
-	}
-	more[0] = '\0';
-	if (l->unlogged)
-		snprintf(more, len, " (and %llu more in the last %u s)",
-			 (unsigned long long)l->unlogged,
-			 HA_LOG_LIMIT_MS / 1000);
-	l->unlogged = 0;
-	l->next_at = now + HA_LOG_LIMIT_MS;
-	return true;
+	if (ha_log_limited(&ha->send_err_log, more, sizeof(more)))
+		log_warn(gw_name(gw), "vrrp: %s%s", vrrp_net_error(&ha->n),
+			 more);
 }
 
 /*

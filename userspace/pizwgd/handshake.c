@@ -33,42 +33,44 @@ static const char *gw_name(const struct gateway *gw)
 static void hs_refused(struct gateway *gw, const char *peer,
 		       enum metrics_hs_reason why, const char *reason)
 {
-	struct hs_log *l = &gw->hs_log[why];
-	uint64_t now = now_ms();
+	uint64_t quiet;
 
 	gw->m.handshake_failures[why]++;
 	gateway_counted(gw);
-	if (now < l->next_ms) {
-		l->quiet++;
+	if (!log_limit_pass(&gw->hs_log[why], now_ms(), HS_LOG_MS, &quiet))
 		return;
-	}
-	if (l->quiet)
+	if (quiet)
 		log_warn(gw_name(gw),
 			 "refused %s: %s (and %llu more refused for %s since the last such line)",
-			 peer, reason, (unsigned long long)l->quiet,
+			 peer, reason, (unsigned long long)quiet,
 			 metrics_hs_reason_name(why));
 	else
 		log_warn(gw_name(gw), "refused %s: %s", peer, reason);
-	l->quiet = 0;
-	l->next_ms = now + HS_LOG_MS;
+}
+
+/* Frees @hs's slot; its fd, SSL and secret are the caller's now. */
+static void hs_release_slot(struct handshake *hs)
+{
+	watch_del(hs->gw->loop, &hs->w);
+	hs->ssl = NULL;
+	hs->fd = -1;
+	hs->active = false;
+	hs->gw->n_hs--;
 }
 
 static void hs_free(struct handshake *hs)
 {
-	struct gateway *gw = hs->gw;
+	SSL *ssl = hs->ssl;
+	int fd = hs->fd;
 
-	watch_del(gw->loop, &hs->w);
-	if (hs->ssl) {
-		SSL_free(hs->ssl);
+	hs_release_slot(hs);
+	if (ssl) {
+		SSL_free(ssl);
 		ERR_clear_error();
 	}
 	ktls_secret_wipe(&hs->secret);
-	if (hs->fd >= 0)
-		close(hs->fd);
-	hs->ssl = NULL;
-	hs->fd = -1;
-	hs->active = false;
-	gw->n_hs--;
+	if (fd >= 0)
+		close(fd);
 }
 
 static void hs_refuse(struct handshake *hs, enum metrics_hs_reason why,
@@ -143,11 +145,7 @@ static void hs_done(struct handshake *hs)
 
 	snprintf(peer, sizeof(peer), "%s", hs->peer);
 	/* the slot is free; its secret moves to the session below */
-	watch_del(gw->loop, &hs->w);
-	hs->ssl = NULL;
-	hs->fd = -1;
-	hs->active = false;
-	gw->n_hs--;
+	hs_release_slot(hs);
 	for (i = 0; i < HS_MAX; i++)
 		if (gw->hs[i].active)
 			hs_refuse(&gw->hs[i], METRICS_HS_BUSY,

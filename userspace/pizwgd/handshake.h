@@ -52,12 +52,6 @@ struct handshake {
 	char peer[64];		/* "ADDR:PORT" */
 };
 
-/* One reason's refusals: the next line allowed, and those not logged. */
-struct hs_log {
-	uint64_t next_ms;
-	uint64_t quiet;
-};
-
 /* The listener's callback: takes the waiting connections. */
 void handshake_accept(struct watch *w, uint32_t events);
 /* The deadlines (gateway's hs_timer). */

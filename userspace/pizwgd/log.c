@@ -177,6 +177,19 @@ int log_watch(struct loop *l)
 	return ret == -EPERM ? 0 : ret;
 }
 
+bool log_limit_pass(struct log_limit *l, uint64_t now, uint64_t period_ms,
+		    uint64_t *unlogged)
+{
+	if (now < l->next_ms) {
+		l->unlogged++;
+		return false;
+	}
+	*unlogged = l->unlogged;
+	l->unlogged = 0;
+	l->next_ms = now + period_ms;
+	return true;
+}
+
 void log_close(unsigned int ms)
 {
 	struct pollfd p = { .fd = lg.fd, .events = POLLOUT };

@@ -9,6 +9,8 @@
 #define PIZWGD_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "loop.h"
 
@@ -37,6 +39,24 @@ void log_flush(void);
  * to go out, the rest is lost; later lines go to fd 2 as it is.
  */
 void log_close(unsigned int ms);
+
+/*
+ * Events of one kind (a refusal reason, a dropped advert) logged at most
+ * once per period, as an attacker can cause them at will. The line after a
+ * quiet spell says how many went unsaid; counters in the metrics stay exact.
+ */
+struct log_limit {
+	uint64_t next_ms;	/* monotonic ms (now_ms()): next line allowed */
+	uint64_t unlogged;	/* events since the last line */
+};
+
+/*
+ * One more event at @now: true if a line may be written about it, then
+ * *@unlogged gets the events left unsaid since the last line; false if it
+ * is only counted.
+ */
+bool log_limit_pass(struct log_limit *l, uint64_t now, uint64_t period_ms,
+		    uint64_t *unlogged);
 
 #define log_err(who, ...) log_msg(LOG_PRI_ERR, who, __VA_ARGS__)
 #define log_warn(who, ...) log_msg(LOG_PRI_WARNING, who, __VA_ARGS__)
