@@ -8,7 +8,8 @@
 # "client closed"; on TLS 1.2 the session ends at once (RFC 5246), also as
 # "client closed". A client that drops the TCP connection without a
 # close_notify, in userspace TLS (ktls = off), is "client closed" too, not
-# a TLS error.
+# a TLS error; so is one that resets right after its close_notify while
+# the stick's answer is on its way (no spin on the dead socket).
 # TAP. Run by tests/serve/suite inside the VM.
 
 # The checks are functions called through t, which shellcheck cannot follow.
@@ -77,5 +78,48 @@ conf_write "$T/ktls-off.conf" ktls=off
 t server_with_ktls_off_serves start_serving "$T/ktls-off.conf"
 t_pizwgd eof_without_close_notify_in_userspace_tls_is_client_closed \
 	eof_is_client_closed
+
+# A TLS 1.3 client that sends a request, its close_notify, then resets the
+# connection (socat when its -t runs out, or the host gone) before the
+# stick answers, in userspace TLS. The failed write of the answer is the
+# session's end (OpenSSL 3.0 reports it as the peer's close again); it
+# must not spin on the dead socket for ever, holding the stick.
+reset_after_close_notify_client() {
+	ip netns exec pz-cli python3 - "$srv_addr" "$listen_port" "$ca_crt" "$client_pem" <<'EOF'
+import socket, ssl, struct, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.load_verify_locations(sys.argv[3])
+ctx.load_cert_chain(sys.argv[4])
+raw = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+o = ctx.wrap_bio(inc, out, server_hostname="pizwg-server")
+while True:
+    try:
+        o.do_handshake()
+        break
+    except ssl.SSLWantReadError:
+        raw.sendall(out.read())
+        d = raw.recv(65536)
+        if not d:
+            sys.exit("closed during the handshake")
+        inc.write(d)
+o.write(bytes.fromhex("01030015e9"))  # GetControllerVersion
+try:
+    o.unwrap()  # our close_notify; we do not wait for theirs
+except ssl.SSLWantReadError:
+    pass
+raw.sendall(out.read())
+raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+raw.close()  # a reset
+EOF
+}
+
+reset_after_close_notify_ends() {
+	reset_after_close_notify_client || return 1
+	wait_log "$re_started" 15 && wait_log "$re_ended""client closed\$" 10 &&
+		fenced_then_serving
+}
+t_pizwgd reset_after_close_notify_with_an_answer_pending_ends_the_session \
+	reset_after_close_notify_ends
 t server_exits_0_on_sigterm_after_the_eof server_stop
 tap_done

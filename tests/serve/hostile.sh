@@ -17,7 +17,8 @@
 #    the plainest accept-and-close server, measured in the same run;
 #  - a client that resets while its bytes wait for a stick that does not
 #    read: no busy loop (under 0.3 s of CPU in 3 s), and the session ends
-#    once the stick reads again;
+#    once the stick reads again (a record that arrives in part is
+#    tests/serve/partial_record.sh's, on every kernel);
 #  - the stick powered behind pizwgd's back while it backs off: switched
 #    off at once, counted and logged.
 # TAP. Run by tests/serve/suite inside the VM.

@@ -141,7 +141,13 @@ static enum pump session_client_closed(struct gateway *gw)
 {
 	struct session *s = &gw->s;
 
-	if (!gw->cfg->session.close_grace ||
+	/*
+	 * Half-closed already: this is the connection's end (OpenSSL 3.0
+	 * reports a write that fails with ECONNRESET or EPIPE after the
+	 * close_notify this way too). Waiting on would spin on the dead
+	 * socket's EPOLLHUP with the grace timer re-armed each time.
+	 */
+	if (!gw->cfg->session.close_grace || s->half_closed ||
 	    SSL_version(s->ssl) != TLS1_3_VERSION) {
 		session_end(gw, METRICS_FENCE_CLIENT_CLOSED, "client closed");
 		return PUMP_END;
@@ -165,6 +171,17 @@ static void session_update_watches(struct gateway *gw)
 		tty |= EPOLLOUT;
 	else if (!s->half_closed)
 		sock |= s->ssl_read_wants ?: EPOLLIN;
+	/*
+	 * Kernel TLS rx before Linux 6.5 has no poll of its own: TCP's says
+	 * readable while a record has arrived in part, and recvmsg() says
+	 * EAGAIN; level-triggered, that spins until the record completes.
+	 * Edge-triggered, an event comes when a record is complete (kTLS
+	 * wakes the socket then); sock_readable keeps the level, cleared only
+	 * when a read found nothing more, and a watch changed to want EPOLLIN
+	 * again is polled by epoll at once.
+	 */
+	if (sock && s->rx_kernel)
+		sock |= EPOLLET;
 	watch_set(gw->loop, &s->w, sock);
 	watch_set(gw->loop, &gw->tty_w, tty);
 }
