@@ -209,10 +209,17 @@ static unsigned int hs_count_from(const struct gateway *gw, uint32_t addr)
 	return n;
 }
 
-/* How far @hs got: the bytes its handshake has read. */
-static uint64_t hs_progress(const struct handshake *hs)
+/*
+ * How far @hs got, coarsely: 0 nothing read, 1 part of a ClientHello,
+ * 2 answered (we have written our flight: its ClientHello was whole and
+ * valid). Not the byte count, which the client chooses: a ClientHello
+ * padded to 16 KB would outrank a real one of 1 KB at every stage.
+ */
+static unsigned int hs_progress(const struct handshake *hs)
 {
-	return BIO_number_read(SSL_get_rbio(hs->ssl));
+	if (BIO_number_written(SSL_get_wbio(hs->ssl)))
+		return 2;
+	return BIO_number_read(SSL_get_rbio(hs->ssl)) ? 1 : 0;
 }
 
 /* Is @a a better victim than @b, from an address holding @na and @nb? */
@@ -228,9 +235,10 @@ static bool hs_worse(const struct handshake *a, unsigned int na,
 
 /*
  * All slots are taken: a handshake of the address that holds the most
- * makes room, the one that got least far, then the oldest. A client alone
- * on its address is the last to go; among such, one that has sent its
- * whole ClientHello outlasts a trickle.
+ * makes room, the one that got least far (hs_progress()), then the
+ * oldest. A client alone on its address is the last to go; among such,
+ * one whose ClientHello was answered outlasts a trickle, and among those
+ * the newest stays.
  */
 static void hs_evict(struct gateway *gw)
 {
