@@ -500,6 +500,11 @@ static void gw_unwanted_power(struct gateway *gw, const char *what)
 			 what, metrics_state_name(gw->m.state));
 }
 
+void gateway_retry_power_off(struct gateway *gw)
+{
+	timer_arm(&gw->unwanted_timer, GW_UNWANTED_RETRY_MS);
+}
+
 static void gw_unwanted_retry(struct timer *t)
 {
 	struct gateway *gw = container_of(t, struct gateway, unwanted_timer);

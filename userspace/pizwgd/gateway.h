@@ -169,6 +169,8 @@ int gateway_begin(struct gateway *gw);
 void gateway_start(struct gateway *gw);
 /* For ha.c: */
 int gateway_power_off(struct gateway *gw);
+/* After a failed gateway_power_off(): again each second, while unwanted. */
+void gateway_retry_power_off(struct gateway *gw);
 void gateway_standby(struct gateway *gw, bool keep_backoff);
 void gateway_reboot(struct gateway *gw);
 void gateway_exec(struct gateway *gw, const char *reason);

@@ -200,7 +200,8 @@ static void ha_garp_timer(struct timer *t)
 
 /*
  * Whether a line may be logged now about one more event of @l's kind; if
- * not, it is counted. @more gets " (and N more in the last 10 s)", or "".
+ * not, it is counted. @more gets " (and N more since the last such
+ * line)", or "".
  */
 static bool ha_log_limited(struct log_limit *l, char *more, size_t len)
 {
@@ -210,8 +211,8 @@ static bool ha_log_limited(struct log_limit *l, char *more, size_t len)
 		return false;
 	more[0] = '\0';
 	if (unlogged)
-		snprintf(more, len, " (and %llu more in the last %u s)",
-			 (unsigned long long)unlogged, HA_LOG_LIMIT_MS / 1000);
+		snprintf(more, len, " (and %llu more since the last such line)",
+			 (unsigned long long)unlogged);
 	return true;
 }
 
@@ -684,8 +685,12 @@ int ha_start(struct gateway *gw)
 		 gw->cfg->vrrp.vrid, ha->n.ifname, a, vip,
 		 gw->cfg->vrrp.priority, gw->cfg->vrrp.advert_interval,
 		 gw->cfg->vrrp.version, gw->cfg->vrrp.preempt ? ", preempt" : "");
-	/* Whatever the port was left in, the stick is off until we master. */
-	gateway_power_off(gw);
+	/*
+	 * Whatever the port was left in, the stick is off until we master;
+	 * a failed switch is retried while the gateway does not want it on.
+	 */
+	if (gateway_power_off(gw))
+		gateway_retry_power_off(gw);
 	gateway_standby(gw, false);
 	if (ha_send(gw, VRRP_IN_START, 0))
 		return -EIO;
