@@ -302,7 +302,7 @@ static int gw_listen(struct gateway *gw)
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)) ||
 	    bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) ||
-	    listen(fd, 8)) {
+	    listen(fd, 64)) {
 		close(fd);
 		goto fail;
 	}

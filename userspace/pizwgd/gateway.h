@@ -117,7 +117,6 @@ struct gw_ha {
 	bool stopping; /* SHUTDOWN came: say STOPPED once in INIT */
 	/* the gateway thread's */
 	struct watch main_w;
-	bool serve_allowed; /* POWER_ON_ALLOWED, no STOP_SERVING since */
 	bool power_off_pending; /* POWER_OFF failed: retried by gw->timer */
 	bool shutting_down; /* SIGTERM: ha_shutdown() runs */
 	bool shutdown_wait; /* ha_shutdown() waits for this one's release */

@@ -522,13 +522,15 @@ static void ha_dispatch(struct gateway *gw, unsigned int what)
 	case VRRP_ACT_POWER_ON_ALLOWED:
 		if (ha->shutting_down)
 			break; /* SHUTDOWN is on its way to the thread */
-		ha->serve_allowed = true;
-		/* the session-end program runs: serve once it is done */
+		/*
+		 * Not while the session-end program runs: the instance is held
+		 * out of the election then (HOLD), so this one is stale; the
+		 * next mastership after UNHOLD allows it again.
+		 */
 		if (gw->state != GW_EXEC)
 			gateway_start(gw);
 		break;
 	case VRRP_ACT_STOP_SERVING:
-		ha->serve_allowed = false;
 		/*
 		 * The stick off before its tty is closed: closing an open
 		 * ACM tty drops DTR through the USB stack, tens of ms under
@@ -714,7 +716,6 @@ void ha_release(struct gateway *gw, enum ha_after after, const char *reason)
 
 	ha->after = after;
 	snprintf(ha->after_reason, sizeof(ha->after_reason), "%s", reason);
-	ha->serve_allowed = false;
 	/* the thread answers RELEASE_DONE, at once if not master */
 	ha_send(gw, after == HA_AFTER_EXEC ? VRRP_IN_HOLD : VRRP_IN_RELEASE, 0);
 }
@@ -724,14 +725,8 @@ void ha_exec_done(struct gateway *gw)
 	ha_send(gw, VRRP_IN_UNHOLD, 0);
 }
 
-bool ha_may_serve(const struct gateway *gw)
-{
-	return gw->ha.serve_allowed;
-}
-
 void ha_local_fault(struct gateway *gw, unsigned int backoff_s)
 {
-	gw->ha.serve_allowed = false;
 	ha_send(gw, VRRP_IN_LOCAL_FAULT, backoff_s * 1000u);
 }
 
@@ -759,7 +754,6 @@ static void ha_shutdown_begin(struct gateway *gw)
 	if (!ha->started)
 		return;
 	ha->after = HA_AFTER_NOTHING;
-	ha->serve_allowed = false;
 	ha->shutting_down = true;
 	/*
 	 * The stick off first, here, so that priority 0 waits for nothing

@@ -26,8 +26,6 @@ int ha_start(struct gateway *gw);
 void ha_release(struct gateway *gw, enum ha_after after, const char *reason);
 /* The on_session_end program is over: back to BACKUP (link permitting). */
 void ha_exec_done(struct gateway *gw);
-/* Master long enough to power the stick (POWER_ON_ALLOWED, not revoked). */
-bool ha_may_serve(const struct gateway *gw);
 /* The stick failed to enumerate: release, FAULT for @backoff_s, BACKUP. */
 void ha_local_fault(struct gateway *gw, unsigned int backoff_s);
 /* The gateway timer fired while a POWER_OFF waits: true if it was ours. */

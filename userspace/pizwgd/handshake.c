@@ -348,9 +348,11 @@ void handshake_accept(struct watch *w, uint32_t events)
 		len = sizeof(sa);
 		fd = accept4(gw->listen_fd, (struct sockaddr *)&sa, &len,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0 && (errno == EAGAIN || errno == EINTR ||
-			       errno == ECONNABORTED))
+		if (fd < 0 && errno == EAGAIN)
 			return;
+		/* that connection is gone; the next may be waiting */
+		if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
+			continue;
 		if (fd < 0) {
 			hs_accept_pause(gw, errno);
 			return;
