@@ -5,6 +5,8 @@
  * work item. A work item never runs concurrently with itself, so the order
  * listeners see is the order in which things happened.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>

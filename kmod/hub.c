@@ -15,6 +15,8 @@
  * gives us sysfs's active-reference protection against a hub that is being
  * removed while we write.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
@@ -201,6 +203,33 @@ out:
 	return ret;
 }
 
+/*
+ * Finds a hub by name and fills in what is needed to switch its ports,
+ * without any USB I/O: the off paths (lease expiry, re-probes, unload) must
+ * not depend on reading a descriptor from a hub that may be failing.
+ */
+int pizwg_hub_find(const char *name, struct pizwg_hub *hub)
+{
+	struct pizwg_hub_lookup lookup = { .name = name };
+	struct usb_interface *intf;
+
+	usb_for_each_dev(&lookup, pizwg_hub_match);
+	if (!lookup.found)
+		return -ENODEV;
+	intf = pizwg_hub_intf(lookup.found);
+	if (!intf) {
+		usb_put_dev(lookup.found);
+		return -ENODEV;
+	}
+	strscpy(hub->name, dev_name(&lookup.found->dev), sizeof(hub->name));
+	strscpy(hub->intf, dev_name(&intf->dev), sizeof(hub->intf));
+	hub->num_ports = lookup.found->maxchild;
+	hub->switching = PIZWG_SWITCHING_NONE;	/* not read */
+	usb_put_intf(intf);
+	hub->udev = lookup.found;
+	return 0;
+}
+
 int pizwg_hub_get(const char *name, struct pizwg_hub *hub)
 {
 	struct pizwg_hub_lookup lookup = { .name = name };
@@ -341,6 +370,39 @@ int pizwg_hub_read_info(struct usb_device *udev, struct pizwg_hub_info *info)
 		usb_autopm_put_interface(intf);
 	}
 	usb_put_intf(intf);
+	return ret;
+}
+
+/*
+ * Port claims, as usbfs's USBDEVFS_CLAIM_PORT makes them: on a port we own
+ * the hub driver does not switch power back on after a connect change, and
+ * does not configure a device that shows up there. The owner is a token of
+ * ours, compared by the USB core and never dereferenced.
+ */
+static struct pizwg_claim_token {
+	char unused;
+} pizwg_claim_token;
+
+#define PIZWG_OWNER ((struct usb_dev_state *)&pizwg_claim_token)
+
+/* The caller holds @hdev's lock, so the hub driver cannot leave meanwhile. */
+int pizwg_hub_claim_locked(struct usb_device *hdev, u32 port, bool claim)
+{
+	/* maxchild is 0 unless the hub driver is bound (hub_disconnect). */
+	if (port < 1 || port > hdev->maxchild)
+		return -ENODEV;
+	if (claim)
+		return usb_hub_claim_port(hdev, port, PIZWG_OWNER);
+	return usb_hub_release_port(hdev, port, PIZWG_OWNER);
+}
+
+int pizwg_hub_claim(const struct pizwg_hub *hub, u32 port, bool claim)
+{
+	int ret;
+
+	usb_lock_device(hub->udev);
+	ret = pizwg_hub_claim_locked(hub->udev, port, claim);
+	usb_unlock_device(hub->udev);
 	return ret;
 }
 

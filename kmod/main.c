@@ -6,6 +6,8 @@
  * tty.c follows CDC-ACM ttys, event.c queues notifications, netlink.c is the
  * generic netlink family. kmod/uapi/pizwg.h documents the contract.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <net/genetlink.h>
 

@@ -4,6 +4,8 @@
  * function per command, then the family. kmod/uapi/pizwg.h documents every
  * command and attribute.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/slab.h>
 #include <net/genetlink.h>
 
@@ -436,7 +438,7 @@ void pizwg_nl_notify(const struct pizwg_event *ev)
 	rcu_read_unlock();
 	return;
 err:
-	pr_warn_ratelimited("pizwg: notification %u dropped\n", ev->cmd);
+	pr_warn_ratelimited("notification %u dropped\n", ev->cmd);
 }
 
 int pizwg_nl_init(void)

@@ -76,11 +76,14 @@ struct pizwg_hub {
 int pizwg_hub_init(void);
 void pizwg_hub_exit(void);
 int pizwg_hub_get(const char *name, struct pizwg_hub *hub);
+int pizwg_hub_find(const char *name, struct pizwg_hub *hub);
 void pizwg_hub_put(struct pizwg_hub *hub);
 int pizwg_hub_list(struct usb_device ***hubs, unsigned int *count);
 void pizwg_hub_list_free(struct usb_device **hubs, unsigned int count);
 int pizwg_hub_read_info(struct usb_device *udev, struct pizwg_hub_info *info);
 int pizwg_hub_switch(const struct pizwg_hub *hub, u32 port, bool on);
+int pizwg_hub_claim(const struct pizwg_hub *hub, u32 port, bool claim);
+int pizwg_hub_claim_locked(struct usb_device *hdev, u32 port, bool claim);
 
 /* port.c: switching policy and leases */
 struct pizwg_switch_req {
@@ -100,6 +103,8 @@ int pizwg_port_switch(const struct pizwg_switch_req *req);
 int pizwg_port_release(const struct pizwg_switch_req *req);
 void pizwg_port_fill_leases(struct pizwg_hub_info *info);
 enum pizwg_cause pizwg_port_tty_cause(const char *hub, u32 port, bool added);
+void pizwg_port_hub_bound(struct usb_device *hdev);
+void pizwg_port_hub_unbind(struct usb_device *hdev);
 
 /* tty.c: CDC-ACM ttys, followed through a USB bus notifier */
 int pizwg_tty_init(void);

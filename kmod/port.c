@@ -1,17 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Port switching policy and leases.
+ * Port switching policy, leases and the intended state of ports.
  *
  * A port switched on through the family is leased to the requesting netlink
  * socket. When that socket is released (closed, or its process killed), the
- * NETLINK_URELEASE notifier marks the lease expired and a work item switches
- * the port off. This keeps "a stick is powered only while its daemon runs"
- * true even when the daemon dies without cleaning up.
+ * NETLINK_URELEASE notifier marks an off as due and a work item switches the
+ * port off. This keeps "a stick is powered only while its daemon runs" true
+ * even when the daemon dies without cleaning up.
  *
- * A record is kept per port that was ever switched through the family, so
- * that ttys appearing or vanishing on it can be attributed to a cause. The
- * table is bounded by the number of hub ports in the system.
+ * A record is kept per port that was switched through the family. It holds
+ * the port's intended state, which outlives the USB device objects: it is
+ * keyed by the hub's name, and a hub's name ("usbB" for a root hub, else
+ * "B-DEVPATH") is its bus number and devpath, so a hub that re-enumerates
+ * at the same place finds its records again. The hub driver powers every
+ * port whenever it binds to a hub (a re-probe, a reset, a brown-out, a
+ * driver rebind); when that happens, ports whose intended state is off are
+ * switched off again (cause "reapplied") from a work item, before a device
+ * on them can enumerate. A lease whose hub goes away ends at once, with an
+ * event (cause "hub-gone"), and leaves the intended state off.
+ *
+ * A port kept off is also claimed (hub.c): the hub driver's first event
+ * after a re-probe sees the connect change our switch-off caused and would
+ * otherwise power the port back on. The claim is made in the bus notifier,
+ * before that event can run, and dropped before the port is switched on.
+ *
+ * An owed off that fails is retried from the same work item, with a delay
+ * that doubles from 100 ms to 5 s, until the port is off or its hub is gone
+ * (then the hub's return applies it); each failure is announced as a port
+ * event with power on and no lease.
+ *
+ * The table holds at most PIZWG_PORTS_MAX records; when full, records that
+ * carry no intent (released ports) are dropped first.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/delay.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
@@ -20,15 +42,31 @@
 
 #include "pizwg_internal.h"
 
+#define PIZWG_PORTS_MAX		256
+#define PIZWG_RETRY_MIN_MS	100
+#define PIZWG_RETRY_MAX_MS	5000
+#define PIZWG_UNLOAD_TRIES	3
+
+enum pizwg_intent {
+	PIZWG_INTENT_NONE,	/* released, or not switched yet */
+	PIZWG_INTENT_OFF,	/* switched off, or its lease ended */
+	PIZWG_INTENT_ON,	/* switched on and leased */
+};
+
 struct pizwg_port {
 	struct list_head node;
 	char hub[PIZWG_NAME_MAX];
 	u32 number;
+	enum pizwg_intent intent;
 	bool leased;
-	bool lease_expired;
 	/* The holder of the lease; compared, never dereferenced. */
 	struct net *lease_net;
 	u32 lease_portid;
+	/* An off is owed (lease ended, hub re-probed, an off failed). */
+	bool off_due;
+	enum pizwg_cause due_cause;
+	unsigned int failures;
+	unsigned long due_at;	/* jiffies: not tried again before */
 	/* Set while we switch the port off: ttys vanishing now have this cause. */
 	bool switching_off;
 	enum pizwg_cause off_cause;
@@ -36,13 +74,32 @@ struct pizwg_port {
 	bool on_requested;
 };
 
+/*
+ * Records are freed only with both locks held, and only power-lock holders
+ * keep pointers to them across unlocking pizwg_ports_lock.
+ */
 static DEFINE_MUTEX(pizwg_power_lock);
 static DEFINE_MUTEX(pizwg_ports_lock);
 static LIST_HEAD(pizwg_ports);
+static unsigned int pizwg_ports_count;
+/* Set under both locks; read under either. */
 static bool pizwg_unloading;
 
-static void pizwg_lease_work_fn(struct work_struct *work);
-static DECLARE_WORK(pizwg_lease_work, pizwg_lease_work_fn);
+static void pizwg_off_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(pizwg_off_work, pizwg_off_work_fn);
+
+/* Runs the off work after @ms, or sooner if it is already due sooner. */
+static void pizwg_off_work_schedule(unsigned long ms)
+{
+	lockdep_assert_held(&pizwg_ports_lock);
+	if (pizwg_unloading)
+		return;
+	if (ms)
+		queue_delayed_work(system_wq, &pizwg_off_work,
+				   msecs_to_jiffies(ms));
+	else
+		mod_delayed_work(system_wq, &pizwg_off_work, 0);
+}
 
 static struct pizwg_port *pizwg_port_find(const char *hub, u32 number)
 {
@@ -55,22 +112,61 @@ static struct pizwg_port *pizwg_port_find(const char *hub, u32 number)
 	return NULL;
 }
 
+/* Drops the records that carry nothing: no intent, no lease, no off owed. */
+static void pizwg_port_prune(void)
+{
+	struct pizwg_port *p, *tmp;
+
+	lockdep_assert_held(&pizwg_power_lock);
+	lockdep_assert_held(&pizwg_ports_lock);
+	list_for_each_entry_safe(p, tmp, &pizwg_ports, node) {
+		if (p->intent != PIZWG_INTENT_NONE || p->leased || p->off_due ||
+		    p->on_requested)
+			continue;
+		list_del(&p->node);
+		kfree(p);
+		pizwg_ports_count--;
+	}
+}
+
 static struct pizwg_port *pizwg_port_get(const char *hub, u32 number)
 {
 	struct pizwg_port *p;
 
+	lockdep_assert_held(&pizwg_power_lock);
 	mutex_lock(&pizwg_ports_lock);
 	p = pizwg_port_find(hub, number);
-	if (!p) {
-		p = kzalloc(sizeof(*p), GFP_KERNEL);
-		if (p) {
-			strscpy(p->hub, hub, sizeof(p->hub));
-			p->number = number;
-			list_add_tail(&p->node, &pizwg_ports);
-		}
+	if (p)
+		goto out;
+	if (pizwg_ports_count >= PIZWG_PORTS_MAX)
+		pizwg_port_prune();
+	if (pizwg_ports_count >= PIZWG_PORTS_MAX) {
+		p = ERR_PTR(-ENOSPC);
+		goto out;
 	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p) {
+		p = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	strscpy(p->hub, hub, sizeof(p->hub));
+	p->number = number;
+	list_add_tail(&p->node, &pizwg_ports);
+	pizwg_ports_count++;
+out:
 	mutex_unlock(&pizwg_ports_lock);
 	return p;
+}
+
+/* Marks an off as owed now; the caller schedules the work. */
+static void pizwg_port_owe_off(struct pizwg_port *p, enum pizwg_cause cause)
+{
+	lockdep_assert_held(&pizwg_ports_lock);
+	p->intent = PIZWG_INTENT_OFF;
+	p->off_due = true;
+	p->due_cause = cause;
+	p->due_at = jiffies;
+	p->failures = 0;
 }
 
 static bool pizwg_port_held_by(const struct pizwg_port *p, struct net *net,
@@ -79,59 +175,103 @@ static bool pizwg_port_held_by(const struct pizwg_port *p, struct net *net,
 	return p->leased && p->lease_net == net && p->lease_portid == portid;
 }
 
+/*
+ * Switches a port off and records off as its intended state. On failure an
+ * off stays owed and is retried, unless the hub is gone (its return
+ * applies it).
+ */
 static int pizwg_port_off(const struct pizwg_hub *hub, struct pizwg_port *p,
 			  enum pizwg_cause cause)
 {
+	unsigned int ms;
 	int ret;
 
+	lockdep_assert_held(&pizwg_power_lock);
 	mutex_lock(&pizwg_ports_lock);
+	p->intent = PIZWG_INTENT_OFF;
 	p->switching_off = true;
 	p->off_cause = cause;
 	p->on_requested = false;
 	mutex_unlock(&pizwg_ports_lock);
 
 	ret = pizwg_hub_switch(hub, p->number, false);
+	/* Already claimed after a re-probe; -EBUSY if usbfs holds it. */
+	if (!ret)
+		pizwg_hub_claim(hub, p->number, true);
 
 	mutex_lock(&pizwg_ports_lock);
 	p->switching_off = false;
+	p->leased = false;
+	p->off_due = false;
 	if (!ret) {
-		p->leased = false;
-		p->lease_expired = false;
+		p->failures = 0;
+		pizwg_event_port(hub->name, p->number, false, false, cause);
+	} else if (ret != -ENODEV) {
+		ms = min(PIZWG_RETRY_MIN_MS << min(p->failures, 6U),
+			 PIZWG_RETRY_MAX_MS);
+		p->off_due = true;
+		p->due_cause = cause;
+		p->due_at = jiffies + msecs_to_jiffies(ms);
+		p->failures++;
+		pizwg_off_work_schedule(ms);
+		/* Power is not known to be off, and nobody holds the port. */
+		pizwg_event_port(hub->name, p->number, true, false, cause);
+		pr_warn_ratelimited("switching %s port %u off failed (%d), retrying\n",
+				    hub->name, p->number, ret);
 	}
 	mutex_unlock(&pizwg_ports_lock);
-
-	if (!ret)
-		pizwg_event_port(hub->name, p->number, false, false, cause);
 	return ret;
 }
 
 static int pizwg_port_on(const struct pizwg_hub *hub, struct pizwg_port *p,
-			 struct net *net, u32 portid)
+			 struct net *net, u32 portid,
+			 struct netlink_ext_ack *extack)
 {
+	bool held;
 	int ret;
 
+	lockdep_assert_held(&pizwg_power_lock);
 	/*
 	 * Lease first: if the holder closes its socket while we switch, the
 	 * release notifier must already see the lease.
 	 */
 	mutex_lock(&pizwg_ports_lock);
+	p->intent = PIZWG_INTENT_ON;
 	p->leased = true;
-	p->lease_expired = false;
+	p->off_due = false;
 	p->lease_net = net;
 	p->lease_portid = portid;
 	p->on_requested = true;
 	mutex_unlock(&pizwg_ports_lock);
 
+	/* Unclaimed, so that the device on it is configured. */
+	pizwg_hub_claim(hub, p->number, false);
 	ret = pizwg_hub_switch(hub, p->number, true);
 	if (ret) {
-		mutex_lock(&pizwg_ports_lock);
-		p->leased = false;
-		p->on_requested = false;
-		mutex_unlock(&pizwg_ports_lock);
+		/*
+		 * Half a switch (one half of a USB3 pair, or a hub that
+		 * failed midway) may have left power on: the port goes back
+		 * off, and stays owed off if that fails too.
+		 */
+		pizwg_port_off(hub, p, PIZWG_CAUSE_REQUEST);
 		return ret;
 	}
-	pizwg_event_port(hub->name, p->number, true, true,
-			 PIZWG_CAUSE_REQUEST);
+
+	/*
+	 * The event goes out under the lock, so that it cannot overtake a
+	 * "hub-gone" for this lease. If the hub went away meanwhile, or the
+	 * holder's socket closed, the lease is over already.
+	 */
+	mutex_lock(&pizwg_ports_lock);
+	held = pizwg_port_held_by(p, net, portid) && !p->off_due;
+	if (held)
+		pizwg_event_port(hub->name, p->number, true, true,
+				 PIZWG_CAUSE_REQUEST);
+	mutex_unlock(&pizwg_ports_lock);
+	if (!held) {
+		NL_SET_ERR_MSG(extack, "the lease ended while switching");
+		return -ENODEV;
+	}
 	return 0;
 }
 
@@ -165,8 +305,7 @@ static int pizwg_port_do_switch(const struct pizwg_switch_req *req,
 	int ret;
 
 	mutex_lock(&pizwg_ports_lock);
-	busy = p->leased && !p->lease_expired &&
-	       !pizwg_port_held_by(p, req->net, req->portid);
+	busy = p->leased && !pizwg_port_held_by(p, req->net, req->portid);
 	mutex_unlock(&pizwg_ports_lock);
 
 	switch (req->action) {
@@ -175,7 +314,8 @@ static int pizwg_port_do_switch(const struct pizwg_switch_req *req,
 	case PIZWG_ACTION_ON:
 		if (busy)
 			goto busy;
-		return pizwg_port_on(hub, p, req->net, req->portid);
+		return pizwg_port_on(hub, p, req->net, req->portid,
+				     req->extack);
 	case PIZWG_ACTION_CYCLE:
 		if (busy)
 			goto busy;
@@ -183,7 +323,8 @@ static int pizwg_port_do_switch(const struct pizwg_switch_req *req,
 		if (ret)
 			return ret;
 		msleep(req->off_ms);
-		return pizwg_port_on(hub, p, req->net, req->portid);
+		return pizwg_port_on(hub, p, req->net, req->portid,
+				     req->extack);
 	default:
 		return -EINVAL;	/* the policy lets no other value through */
 	}
@@ -213,8 +354,11 @@ int pizwg_port_switch(const struct pizwg_switch_req *req)
 		goto out_hub;
 	}
 	p = pizwg_port_get(hub.name, req->port);
-	if (!p) {
-		ret = -ENOMEM;
+	if (IS_ERR(p)) {
+		ret = PTR_ERR(p);
+		if (ret == -ENOSPC)
+			NL_SET_ERR_MSG(req->extack,
+				       "too many ports with an intended state");
 		goto out_hub;
 	}
 	ret = pizwg_port_do_switch(req, &hub, p);
@@ -242,17 +386,16 @@ int pizwg_port_release(const struct pizwg_switch_req *req)
 	ret = -ENOENT;
 	mutex_lock(&pizwg_ports_lock);
 	p = pizwg_port_find(hub.name, req->port);
-	if (p && pizwg_port_held_by(p, req->net, req->portid) &&
-	    !p->lease_expired) {
+	if (p && pizwg_port_held_by(p, req->net, req->portid)) {
 		p->leased = false;
+		p->intent = PIZWG_INTENT_NONE;
+		pizwg_event_port(hub.name, req->port, true, false,
+				 PIZWG_CAUSE_REQUEST);
 		ret = 0;
 	}
 	mutex_unlock(&pizwg_ports_lock);
 	if (ret)
 		NL_SET_ERR_MSG(req->extack, "port is not leased to this socket");
-	else
-		pizwg_event_port(hub.name, req->port, true, false,
-				 PIZWG_CAUSE_REQUEST);
 	pizwg_hub_put(&hub);
 out:
 	mutex_unlock(&pizwg_power_lock);
@@ -289,19 +432,78 @@ enum pizwg_cause pizwg_port_tty_cause(const char *hub, u32 number, bool added)
 	return cause;
 }
 
-/* Takes one port whose lease is marked by @flag off the list of candidates. */
-static bool pizwg_port_next_marked(bool expired_only, char *hub, u32 *number)
+/*
+ * The hub driver bound to @hdev and powered all its ports: every port we
+ * want off is claimed at once and owed an off. Runs from the USB bus
+ * notifier with @hdev's lock held, which claiming needs; the switching is
+ * left to the work item.
+ */
+void pizwg_port_hub_bound(struct usb_device *hdev)
+{
+	const char *hub = dev_name(&hdev->dev);
+	struct pizwg_port *p;
+	bool due = false;
+
+	mutex_lock(&pizwg_ports_lock);
+	list_for_each_entry(p, &pizwg_ports, node) {
+		if (p->intent != PIZWG_INTENT_OFF || strcmp(p->hub, hub))
+			continue;
+		pizwg_hub_claim_locked(hdev, p->number, true);
+		pizwg_port_owe_off(p, PIZWG_CAUSE_REAPPLIED);
+		due = true;
+	}
+	if (due)
+		pizwg_off_work_schedule(0);
+	mutex_unlock(&pizwg_ports_lock);
+}
+
+/*
+ * The hub driver is leaving @hub (removal, deauthorisation, unbind): its
+ * ports' leases end now, with an event, and the intended state of a leased
+ * port becomes off, applied when the hub comes back. From the bus notifier.
+ */
+void pizwg_port_hub_unbind(struct usb_device *hdev)
+{
+	const char *hub = dev_name(&hdev->dev);
+	struct pizwg_port *p;
+
+	mutex_lock(&pizwg_ports_lock);
+	list_for_each_entry(p, &pizwg_ports, node) {
+		if (strcmp(p->hub, hub))
+			continue;
+		/* Nothing to switch until the hub is back. */
+		p->off_due = false;
+		p->failures = 0;
+		if (p->intent == PIZWG_INTENT_ON)
+			p->intent = PIZWG_INTENT_OFF;
+		if (!p->leased)
+			continue;
+		p->leased = false;
+		pizwg_event_port(p->hub, p->number, false, false,
+				 PIZWG_CAUSE_HUB_GONE);
+	}
+	mutex_unlock(&pizwg_ports_lock);
+}
+
+/*
+ * Takes one port that is owed an off by @now (or, @all, every port owed an
+ * off and every leased one).
+ */
+static bool pizwg_port_next_due(bool all, unsigned long now, char *hub,
+				u32 *number, enum pizwg_cause *cause)
 {
 	struct pizwg_port *p;
 	bool found = false;
 
 	mutex_lock(&pizwg_ports_lock);
 	list_for_each_entry(p, &pizwg_ports, node) {
-		if (!p->leased || (expired_only && !p->lease_expired))
+		if (all ? !p->off_due && !p->leased :
+			  !p->off_due || time_after(p->due_at, now))
 			continue;
-		/* Not leased while we work on it, so it is picked only once. */
+		*cause = p->off_due ? p->due_cause : PIZWG_CAUSE_UNLOAD;
+		/* Picked once per pass; a failed off marks it due again. */
+		p->off_due = false;
 		p->leased = false;
-		p->lease_expired = false;
 		strscpy(hub, p->hub, PIZWG_NAME_MAX);
 		*number = p->number;
 		found = true;
@@ -311,32 +513,32 @@ static bool pizwg_port_next_marked(bool expired_only, char *hub, u32 *number)
 	return found;
 }
 
-/* Switches off every port whose lease ended (or every leased port). */
-static void pizwg_port_off_marked(bool expired_only, enum pizwg_cause cause)
+static void pizwg_port_off_due(void)
 {
 	char name[PIZWG_NAME_MAX];
+	enum pizwg_cause cause;
 	struct pizwg_hub hub;
 	struct pizwg_port *p;
+	unsigned long now = jiffies;
 	u32 number;
-	int ret;
 
+	/* A port whose off fails now is due later: one try per pass. */
 	lockdep_assert_held(&pizwg_power_lock);
-	while (pizwg_port_next_marked(expired_only, name, &number)) {
-		if (pizwg_hub_get(name, &hub))
-			continue;	/* the hub is gone, and its port with it */
+	while (pizwg_port_next_due(false, now, name, &number, &cause)) {
+		if (pizwg_hub_find(name, &hub))
+			continue;	/* gone: its return applies the off */
 		p = pizwg_port_get(name, number);
-		ret = p ? pizwg_port_off(&hub, p, cause) : -ENOMEM;
-		if (ret)
-			pr_err("pizwg: switching %s port %u off failed: %d\n",
-			       name, number, ret);
+		if (!IS_ERR(p))
+			pizwg_port_off(&hub, p, cause);
 		pizwg_hub_put(&hub);
 	}
 }
 
-static void pizwg_lease_work_fn(struct work_struct *work)
+static void pizwg_off_work_fn(struct work_struct *work)
 {
 	mutex_lock(&pizwg_power_lock);
-	pizwg_port_off_marked(true, PIZWG_CAUSE_LEASE_EXPIRY);
+	if (!pizwg_unloading)
+		pizwg_port_off_due();
 	mutex_unlock(&pizwg_power_lock);
 }
 
@@ -345,21 +547,22 @@ static int pizwg_netlink_notify(struct notifier_block *nb,
 {
 	struct netlink_notify *n = ptr;
 	struct pizwg_port *p;
-	bool expired = false;
+	bool due = false;
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
 
 	mutex_lock(&pizwg_ports_lock);
 	list_for_each_entry(p, &pizwg_ports, node) {
-		if (pizwg_port_held_by(p, n->net, n->portid)) {
-			p->lease_expired = true;
-			expired = true;
-		}
+		if (!pizwg_port_held_by(p, n->net, n->portid))
+			continue;
+		p->leased = false;
+		pizwg_port_owe_off(p, PIZWG_CAUSE_LEASE_EXPIRY);
+		due = true;
 	}
+	if (due)
+		pizwg_off_work_schedule(0);
 	mutex_unlock(&pizwg_ports_lock);
-	if (expired)
-		schedule_work(&pizwg_lease_work);
 	return NOTIFY_DONE;
 }
 
@@ -372,17 +575,65 @@ int pizwg_port_init(void)
 	return netlink_register_notifier(&pizwg_netlink_nb);
 }
 
-/* Refuses further requests and switches every leased port off. */
+/*
+ * Refuses further requests and switches off every leased port and every
+ * port owed an off, a few times each before giving up on it.
+ */
 void pizwg_port_exit(void)
 {
+	char name[PIZWG_NAME_MAX];
+	enum pizwg_cause cause;
 	struct pizwg_port *p, *tmp;
+	struct pizwg_hub hub;
+	unsigned int i;
+	u32 number;
+	int ret;
 
 	netlink_unregister_notifier(&pizwg_netlink_nb);
-	cancel_work_sync(&pizwg_lease_work);
+	mutex_lock(&pizwg_power_lock);
+	mutex_lock(&pizwg_ports_lock);
+	pizwg_unloading = true;
+	mutex_unlock(&pizwg_ports_lock);
+	mutex_unlock(&pizwg_power_lock);
+	/* Nothing queues it now; the hub notifiers only mark. */
+	cancel_delayed_work_sync(&pizwg_off_work);
 
 	mutex_lock(&pizwg_power_lock);
-	pizwg_unloading = true;
-	pizwg_port_off_marked(false, PIZWG_CAUSE_UNLOAD);
+	while (pizwg_port_next_due(true, jiffies, name, &number, &cause)) {
+		if (cause != PIZWG_CAUSE_LEASE_EXPIRY)
+			cause = PIZWG_CAUSE_UNLOAD;
+		ret = -ENODEV;
+		for (i = 0; i < PIZWG_UNLOAD_TRIES && ret; i++) {
+			if (i)
+				msleep(PIZWG_RETRY_MIN_MS);
+			if (pizwg_hub_find(name, &hub))
+				break;	/* the hub and its port are gone */
+			p = pizwg_port_get(name, number);
+			ret = IS_ERR(p) ? PTR_ERR(p) :
+					  pizwg_port_off(&hub, p, cause);
+			pizwg_hub_put(&hub);
+		}
+		/* pizwg_port_off() marked it due again: not this time. */
+		mutex_lock(&pizwg_ports_lock);
+		p = pizwg_port_find(name, number);
+		if (p)
+			p->off_due = false;
+		mutex_unlock(&pizwg_ports_lock);
+		if (ret && ret != -ENODEV)
+			pr_err("switching %s port %u off at unload failed: %d\n",
+			       name, number, ret);
+	}
+
+	/*
+	 * Claims go with us. Records are added and freed only under the power
+	 * lock, so the list holds still; names and numbers never change.
+	 */
+	list_for_each_entry(p, &pizwg_ports, node) {
+		if (!pizwg_hub_find(p->hub, &hub)) {
+			pizwg_hub_claim(&hub, p->number, false);
+			pizwg_hub_put(&hub);
+		}
+	}
 	mutex_unlock(&pizwg_power_lock);
 
 	mutex_lock(&pizwg_ports_lock);
@@ -390,5 +641,6 @@ void pizwg_port_exit(void)
 		list_del(&p->node);
 		kfree(p);
 	}
+	pizwg_ports_count = 0;
 	mutex_unlock(&pizwg_ports_lock);
 }

@@ -15,7 +15,12 @@
  *
  * Notifiers run with USB device locks held: here we only copy identities
  * and queue events; event.c sends them from a work item.
+ *
+ * The same notifier tells port.c when the hub driver binds to a hub (it has
+ * just powered every port) or is about to leave one (leases on it end).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/device.h>
 #include <linux/slab.h>
 #include <linux/usb.h>
@@ -35,11 +40,25 @@ static DEFINE_MUTEX(pizwg_ttys_lock);
 static DEFINE_MUTEX(pizwg_attach_lock);
 static typeof(((struct device *)NULL)->bus) pizwg_usb_bus;
 
-static bool pizwg_is_acm_intf(struct device *dev)
+/* Whether @dev is a USB interface bound to the driver named @driver. */
+static bool pizwg_is_intf_of(struct device *dev, const char *driver)
 {
 	return dev->type && dev->type->name &&
 	       !strcmp(dev->type->name, "usb_interface") &&
-	       dev->driver && !strcmp(dev->driver->name, "cdc_acm");
+	       dev->driver && !strcmp(dev->driver->name, driver);
+}
+
+static bool pizwg_is_acm_intf(struct device *dev)
+{
+	return pizwg_is_intf_of(dev, "cdc_acm");
+}
+
+/* The hub whose hub driver binding @dev is, or NULL. */
+static struct usb_device *pizwg_hub_of_intf(struct device *dev)
+{
+	if (!pizwg_is_intf_of(dev, "hub"))
+		return NULL;
+	return interface_to_usbdev(to_usb_interface(dev));
 }
 
 static bool pizwg_is_tty(struct device *dev)
@@ -162,12 +181,22 @@ static int pizwg_usb_bus_notify(struct notifier_block *nb,
 				unsigned long action, void *data)
 {
 	struct device *dev = data;
+	struct usb_device *hub;
 
 	switch (action) {
 	case BUS_NOTIFY_BOUND_DRIVER:
 		if (pizwg_is_acm_intf(dev))
 			pizwg_tty_scan_udev(interface_to_usbdev(to_usb_interface(dev)),
 					    true);
+		/* The hub driver has just powered every port of this hub. */
+		hub = pizwg_hub_of_intf(dev);
+		if (hub)
+			pizwg_port_hub_bound(hub);
+		break;
+	case BUS_NOTIFY_UNBIND_DRIVER:
+		hub = pizwg_hub_of_intf(dev);
+		if (hub)
+			pizwg_port_hub_unbind(hub);
 		break;
 	case BUS_NOTIFY_UNBOUND_DRIVER:
 	case BUS_NOTIFY_DEL_DEVICE:
@@ -195,7 +224,7 @@ static void pizwg_tty_attach(void)
 		usb_for_each_dev(NULL, pizwg_find_bus);
 		if (pizwg_usb_bus && bus_register_notifier(pizwg_usb_bus,
 							   &pizwg_usb_bus_nb)) {
-			pr_err("pizwg: cannot watch the USB bus\n");
+			pr_err("cannot watch the USB bus\n");
 			pizwg_usb_bus = NULL;
 		}
 		/* After registering, so that no tty falls between the two. */

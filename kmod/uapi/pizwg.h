@@ -74,6 +74,18 @@
  *   unloaded, leased ports are switched off (PIZWG_CAUSE_UNLOAD); ports that
  *   are not leased keep their state.
  *
+ *   Intended state: a port switched "off", or whose lease ended, is kept
+ *   off. The hub driver powers every port when it binds to a hub (a
+ *   re-probe, a hub reset, a brown-out); the module then switches such a
+ *   port off again (PIZWG_CAUSE_REAPPLIED), before a device on it can
+ *   enumerate. A lease whose hub goes away ends at once
+ *   (PIZWG_CAUSE_HUB_GONE, power reported off) and the port is kept off
+ *   when the hub returns. A failed "on" switches the port back off. An off
+ *   the module owes (lease expiry, re-probe) that fails is retried, 100 ms
+ *   to 5 s apart, until it succeeds or the hub is gone; each failure is a
+ *   PIZWG_CMD_PORT_CHANGED with power 1 and leased 0. Released ports, and
+ *   ports never switched through the family, are left to the hub driver.
+ *
  * PIZWG_CMD_RELEASE_PORT (CAP_NET_ADMIN)
  * ----------------------
  *   PIZWG_A_HUB and PIZWG_A_PORT name a port leased to the requesting
@@ -111,8 +123,9 @@
  *     port off has the cause of that switch; otherwise PIZWG_CAUSE_UNPLUG.
  *   PIZWG_CMD_PORT_CHANGED: PIZWG_A_HUB, PIZWG_A_PORT, PIZWG_A_POWER (u8, 1
  *     for on) and PIZWG_A_LEASED (u8), sent when this module switched a port
- *     or a lease on it was released. Power switched behind the module's back
- *     (sysfs, uhubctl) is not reported.
+ *     (or failed to switch it off), or a lease on it was released or ended
+ *     with its hub. Power switched behind the module's back (sysfs, uhubctl)
+ *     is not reported.
  *
  *   USB strings are reported as the USB core decoded them (UTF-8), cut to
  *   PIZWG_STRING_MAX - 1 bytes.
@@ -210,6 +223,8 @@ enum pizwg_cause {
 	PIZWG_CAUSE_UNPLUG,
 	PIZWG_CAUSE_UNLOAD,
 	PIZWG_CAUSE_EXTERNAL,
+	PIZWG_CAUSE_REAPPLIED,
+	PIZWG_CAUSE_HUB_GONE,
 };
 
 #endif /* _UAPI_PIZWG_H */

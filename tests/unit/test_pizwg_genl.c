@@ -949,7 +949,9 @@ static void names_of_enums_and_errors(void)
 	CHECK_STR(pizwg_cause_name(PIZWG_CAUSE_UNPLUG), "unplug");
 	CHECK_STR(pizwg_cause_name(PIZWG_CAUSE_UNLOAD), "unload");
 	CHECK_STR(pizwg_cause_name(PIZWG_CAUSE_EXTERNAL), "external");
-	CHECK(!pizwg_cause_name(5));
+	CHECK_STR(pizwg_cause_name(PIZWG_CAUSE_REAPPLIED), "reapplied");
+	CHECK_STR(pizwg_cause_name(PIZWG_CAUSE_HUB_GONE), "hub-gone");
+	CHECK(!pizwg_cause_name(7));
 	CHECK_STR(pizwg_action_name(PIZWG_ACTION_OFF), "off");
 	CHECK_STR(pizwg_action_name(PIZWG_ACTION_ON), "on");
 	CHECK_STR(pizwg_action_name(PIZWG_ACTION_CYCLE), "cycle");

@@ -270,13 +270,13 @@ static void monitor_text_names_every_cause(void)
 {
 	static const char *const names[] = {
 		"request", "lease-expiry", "unplug", "unload", "external",
-		"unknown-5",
+		"reapplied", "hub-gone", "unknown-7",
 	};
 	struct pizwg_event ev = port_event();
 	char want[128];
 	uint32_t c;
 
-	for (c = 0; c < 6; c++) {
+	for (c = 0; c < 8; c++) {
 		ev.cause = c;
 		snprintf(want, sizeof(want),
 			 "1240.500000000 port usb1 1 power off leased no "

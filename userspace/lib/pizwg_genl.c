@@ -1159,6 +1159,10 @@ const char *pizwg_cause_name(uint32_t cause)
 		return "unload";
 	case PIZWG_CAUSE_EXTERNAL:
 		return "external";
+	case PIZWG_CAUSE_REAPPLIED:
+		return "reapplied";
+	case PIZWG_CAUSE_HUB_GONE:
+		return "hub-gone";
 	default:
 		return NULL;
 	}

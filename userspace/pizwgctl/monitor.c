@@ -5,8 +5,8 @@
  *
  * Text: TS is CLOCK_MONOTONIC as SECONDS.NANOSECONDS (nine digits), taken by
  * the module when the change happened (for module-* lines: when pizwgctl
- * heard of it). CAUSE is request, lease-expiry, unplug, unload, external, or
- * unknown-N for a value a newer module may add.
+ * heard of it). CAUSE is request, lease-expiry, unplug, unload, external,
+ * reapplied, hub-gone, or unknown-N for a value a newer module may add.
  *
  *   TS tty-added NAME hub HUB port PORT VID:PID[ serial SERIAL] cause CAUSE
  *   TS tty-removed NAME hub HUB port PORT VID:PID[ serial SERIAL] cause CAUSE
