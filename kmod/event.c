@@ -16,6 +16,8 @@
 
 static LIST_HEAD(pizwg_events);
 static DEFINE_SPINLOCK(pizwg_events_lock);
+/* Open once the family is registered (its group numbers are known). */
+static bool pizwg_events_open;
 static bool pizwg_events_closed;
 
 static void pizwg_event_work_fn(struct work_struct *work)
@@ -41,7 +43,7 @@ static DECLARE_WORK(pizwg_event_work, pizwg_event_work_fn);
 static void pizwg_event_queue(struct pizwg_event *ev)
 {
 	spin_lock(&pizwg_events_lock);
-	if (pizwg_events_closed) {
+	if (!pizwg_events_open || pizwg_events_closed) {
 		spin_unlock(&pizwg_events_lock);
 		kfree(ev);
 		return;
@@ -96,6 +98,14 @@ void pizwg_event_port(const char *hub, u32 port, bool power, bool leased,
 void pizwg_event_flush(void)
 {
 	flush_work(&pizwg_event_work);
+}
+
+/* From now on events are sent; before, nobody could listen. */
+void pizwg_event_start(void)
+{
+	spin_lock(&pizwg_events_lock);
+	pizwg_events_open = true;
+	spin_unlock(&pizwg_events_lock);
 }
 
 /* Sends what is queued and drops whatever is queued after. */

@@ -388,6 +388,7 @@ static struct pizwg_claim_token {
 /* The caller holds @hdev's lock, so the hub driver cannot leave meanwhile. */
 int pizwg_hub_claim_locked(struct usb_device *hdev, u32 port, bool claim)
 {
+	device_lock_assert(&hdev->dev);
 	/* maxchild is 0 unless the hub driver is bound (hub_disconnect). */
 	if (port < 1 || port > hdev->maxchild)
 		return -ENODEV;
@@ -404,6 +405,65 @@ int pizwg_hub_claim(const struct pizwg_hub *hub, u32 port, bool claim)
 	ret = pizwg_hub_claim_locked(hub->udev, port, claim);
 	usb_unlock_device(hub->udev);
 	return ret;
+}
+
+/*
+ * Cuts a port's power with a plain ClearPortFeature(PORT_POWER), for when
+ * the hub driver is leaving the hub: its "disable" attribute cannot be
+ * used then (it takes the lock the caller holds), and the hub driver leaves
+ * ports powered when it goes. The caller holds @hdev's lock.
+ */
+int pizwg_hub_power_off_locked(struct usb_device *hdev, u32 port)
+{
+	int ret;
+
+	device_lock_assert(&hdev->dev);
+	if (hdev->state == USB_STATE_NOTATTACHED)
+		return 0;	/* unplugged: nothing powers it */
+	ret = usb_control_msg(hdev, usb_sndctrlpipe(hdev, 0),
+			      USB_REQ_CLEAR_FEATURE, USB_RT_PORT,
+			      USB_PORT_FEAT_POWER, port, NULL, 0,
+			      USB_CTRL_SET_TIMEOUT);
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * The other half of a USB3 port (@hub's port @port): its hub's name into
+ * @peer and its number into @peer_port, or an empty name when it has none.
+ */
+void pizwg_hub_read_port_peer(const struct pizwg_hub *hub, u32 port,
+			      char *peer, size_t size, u32 *peer_port)
+{
+	char path[PIZWG_PATH_MAX], name[PIZWG_NAME_MAX];
+	const char *num;
+	struct file *f;
+	int len;
+
+	peer[0] = '\0';
+	*peer_port = 0;
+	len = snprintf(path, sizeof(path), "bus/usb/devices/%s/%s-port%u/peer",
+		       hub->intf, hub->name, port);
+	if (len + sizeof("/../..") > sizeof(path))
+		return;
+	f = file_open_root_mnt(pizwg_sysfs, path, O_PATH | O_DIRECTORY, 0);
+	if (IS_ERR(f))
+		return;
+	/* The peer port's device is named HUB-portN. */
+	snprintf(name, sizeof(name), "%pd", f->f_path.dentry);
+	num = strrchr(name, 't');
+	if (!num || kstrtou32(num + 1, 10, peer_port))
+		*peer_port = 0;
+	filp_close(f, NULL);
+	if (!*peer_port)
+		return;
+	strscpy(path + len, "/../..", sizeof(path) - len);
+	f = file_open_root_mnt(pizwg_sysfs, path, O_PATH | O_DIRECTORY, 0);
+	if (IS_ERR(f)) {
+		*peer_port = 0;
+		return;
+	}
+	snprintf(peer, size, "%pd", f->f_path.dentry);
+	filp_close(f, NULL);
 }
 
 /* Writes "1" (off) or "0" (on) to a port's disable attribute. */

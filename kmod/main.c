@@ -20,22 +20,24 @@ static int __init pizwg_init(void)
 	ret = pizwg_hub_init();
 	if (ret)
 		return ret;
-	ret = pizwg_nl_init();
-	if (ret)
-		goto err_hub;
 	ret = pizwg_port_init();
 	if (ret)
-		goto err_nl;
+		goto err_hub;
 	ret = pizwg_tty_init();
 	if (ret)
 		goto err_port;
+	/* Last: a request may come as soon as the family exists. */
+	ret = pizwg_nl_init();
+	if (ret)
+		goto err_tty;
+	pizwg_event_start();
 	return 0;
 
+err_tty:
+	pizwg_tty_exit();
 err_port:
 	pizwg_port_exit();
-err_nl:
 	pizwg_event_exit();
-	pizwg_nl_exit();
 err_hub:
 	pizwg_hub_exit();
 	return ret;

@@ -7,7 +7,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
+#include <linux/user_namespace.h>
 #include <net/genetlink.h>
+#include <net/net_namespace.h>
 
 #include "pizwg_internal.h"
 
@@ -421,10 +423,18 @@ static int pizwg_put_event(struct sk_buff *skb, const void *obj)
 	return 0;
 }
 
-/* Sends @ev to the events group of every network namespace. */
+/*
+ * Sends @ev to the events group of the initial network namespace and of
+ * every namespace owned by the initial user namespace (`ip netns`, rootful
+ * containers). Namespaces owned by another user namespace (`unshare -Urn`,
+ * rootless containers) hear nothing: what is plugged into this machine and
+ * when is not theirs to see. (genlmsg_multicast_allns() would send to all.)
+ */
 void pizwg_nl_notify(const struct pizwg_event *ev)
 {
-	struct sk_buff *skb;
+	struct sk_buff *skb, *tmp;
+	bool dropped = false;
+	struct net *net;
 
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
@@ -434,9 +444,22 @@ void pizwg_nl_notify(const struct pizwg_event *ev)
 		goto err;
 	}
 	rcu_read_lock();
-	genlmsg_multicast_allns(&pizwg_family, skb, 0, 0);
+	for_each_net_rcu(net) {
+		if (net->user_ns != &init_user_ns)
+			continue;
+		tmp = skb_clone(skb, GFP_ATOMIC);
+		if (!tmp) {
+			dropped = true;
+			continue;
+		}
+		/* ESRCH (no listener there) is the common case, not an error. */
+		genlmsg_multicast_netns(&pizwg_family, net, tmp, 0, 0,
+					GFP_ATOMIC);
+	}
 	rcu_read_unlock();
-	return;
+	consume_skb(skb);
+	if (!dropped)
+		return;
 err:
 	pr_warn_ratelimited("notification %u dropped\n", ev->cmd);
 }

@@ -84,6 +84,9 @@ int pizwg_hub_read_info(struct usb_device *udev, struct pizwg_hub_info *info);
 int pizwg_hub_switch(const struct pizwg_hub *hub, u32 port, bool on);
 int pizwg_hub_claim(const struct pizwg_hub *hub, u32 port, bool claim);
 int pizwg_hub_claim_locked(struct usb_device *hdev, u32 port, bool claim);
+int pizwg_hub_power_off_locked(struct usb_device *hdev, u32 port);
+void pizwg_hub_read_port_peer(const struct pizwg_hub *hub, u32 port,
+			      char *peer, size_t size, u32 *peer_port);
 
 /* port.c: switching policy and leases */
 struct pizwg_switch_req {
@@ -129,6 +132,7 @@ void pizwg_event_tty(u8 cmd, const struct pizwg_tty_info *tty,
 		     enum pizwg_cause cause, u64 timestamp);
 void pizwg_event_port(const char *hub, u32 port, bool power, bool leased,
 		      enum pizwg_cause cause);
+void pizwg_event_start(void);
 void pizwg_event_flush(void);
 void pizwg_event_exit(void);
 

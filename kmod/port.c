@@ -57,6 +57,9 @@ struct pizwg_port {
 	struct list_head node;
 	char hub[PIZWG_NAME_MAX];
 	u32 number;
+	/* The USB3 port's other half, when it has one (read when switched). */
+	char peer[PIZWG_NAME_MAX];
+	u32 peer_port;
 	enum pizwg_intent intent;
 	bool leased;
 	/* The holder of the lease; compared, never dereferenced. */
@@ -67,6 +70,10 @@ struct pizwg_port {
 	enum pizwg_cause due_cause;
 	unsigned int failures;
 	unsigned long due_at;	/* jiffies: not tried again before */
+	/* Bumped whenever an off becomes owed, so a switch racing it keeps it. */
+	unsigned int due_gen;
+	/* The lease's "on" was announced, so its end is announced too. */
+	bool lease_announced;
 	/* Set while we switch the port off: ttys vanishing now have this cause. */
 	bool switching_off;
 	enum pizwg_cause off_cause;
@@ -75,8 +82,9 @@ struct pizwg_port {
 };
 
 /*
- * Records are freed only with both locks held, and only power-lock holders
- * keep pointers to them across unlocking pizwg_ports_lock.
+ * Records are freed only with both locks held (at exit, once nothing else
+ * runs, with pizwg_ports_lock only), and only power-lock holders keep
+ * pointers to them across unlocking pizwg_ports_lock.
  */
 static DEFINE_MUTEX(pizwg_power_lock);
 static DEFINE_MUTEX(pizwg_ports_lock);
@@ -88,17 +96,26 @@ static bool pizwg_unloading;
 static void pizwg_off_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(pizwg_off_work, pizwg_off_work_fn);
 
-/* Runs the off work after @ms, or sooner if it is already due sooner. */
-static void pizwg_off_work_schedule(unsigned long ms)
+/* Sets the off work's timer to the earliest owed off, if any. */
+static void pizwg_off_work_rearm(void)
 {
+	unsigned long now = jiffies, first = 0;
+	struct pizwg_port *p;
+	bool any = false;
+
 	lockdep_assert_held(&pizwg_ports_lock);
 	if (pizwg_unloading)
 		return;
-	if (ms)
-		queue_delayed_work(system_wq, &pizwg_off_work,
-				   msecs_to_jiffies(ms));
-	else
-		mod_delayed_work(system_wq, &pizwg_off_work, 0);
+	list_for_each_entry(p, &pizwg_ports, node) {
+		if (!p->off_due)
+			continue;
+		if (!any || time_before(p->due_at, first))
+			first = p->due_at;
+		any = true;
+	}
+	if (any)
+		mod_delayed_work(system_wq, &pizwg_off_work,
+				 time_after(first, now) ? first - now : 0);
 }
 
 static struct pizwg_port *pizwg_port_find(const char *hub, u32 number)
@@ -131,9 +148,14 @@ static void pizwg_port_prune(void)
 
 static struct pizwg_port *pizwg_port_get(const char *hub, u32 number)
 {
-	struct pizwg_port *p;
+	struct pizwg_port *p, *new;
 
 	lockdep_assert_held(&pizwg_power_lock);
+	/*
+	 * Allocated before taking pizwg_ports_lock, which bus notifiers take
+	 * under device locks: no reclaim may wait on USB I/O under it.
+	 */
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
 	mutex_lock(&pizwg_ports_lock);
 	p = pizwg_port_find(hub, number);
 	if (p)
@@ -144,21 +166,23 @@ static struct pizwg_port *pizwg_port_get(const char *hub, u32 number)
 		p = ERR_PTR(-ENOSPC);
 		goto out;
 	}
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p) {
+	if (!new) {
 		p = ERR_PTR(-ENOMEM);
 		goto out;
 	}
+	p = new;
+	new = NULL;
 	strscpy(p->hub, hub, sizeof(p->hub));
 	p->number = number;
 	list_add_tail(&p->node, &pizwg_ports);
 	pizwg_ports_count++;
 out:
 	mutex_unlock(&pizwg_ports_lock);
+	kfree(new);
 	return p;
 }
 
-/* Marks an off as owed now; the caller schedules the work. */
+/* Marks an off as owed now; the caller rearms the work. */
 static void pizwg_port_owe_off(struct pizwg_port *p, enum pizwg_cause cause)
 {
 	lockdep_assert_held(&pizwg_ports_lock);
@@ -166,6 +190,7 @@ static void pizwg_port_owe_off(struct pizwg_port *p, enum pizwg_cause cause)
 	p->off_due = true;
 	p->due_cause = cause;
 	p->due_at = jiffies;
+	p->due_gen++;
 	p->failures = 0;
 }
 
@@ -180,47 +205,65 @@ static bool pizwg_port_held_by(const struct pizwg_port *p, struct net *net,
  * off stays owed and is retried, unless the hub is gone (its return
  * applies it).
  */
-static int pizwg_port_off(const struct pizwg_hub *hub, struct pizwg_port *p,
-			  enum pizwg_cause cause)
+static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
+			      struct pizwg_port *p, enum pizwg_cause cause)
 {
-	unsigned int ms;
+	unsigned int ms, gen;
 	int ret;
 
 	lockdep_assert_held(&pizwg_power_lock);
 	mutex_lock(&pizwg_ports_lock);
+	gen = p->due_gen;
 	p->intent = PIZWG_INTENT_OFF;
 	p->switching_off = true;
 	p->off_cause = cause;
 	p->on_requested = false;
 	mutex_unlock(&pizwg_ports_lock);
 
-	ret = pizwg_hub_switch(hub, p->number, false);
+	ret = pizwg_hub_switch(hub, number, false);
 	/* Already claimed after a re-probe; -EBUSY if usbfs holds it. */
 	if (!ret)
-		pizwg_hub_claim(hub, p->number, true);
+		pizwg_hub_claim(hub, number, true);
 
 	mutex_lock(&pizwg_ports_lock);
 	p->switching_off = false;
 	p->leased = false;
-	p->off_due = false;
-	if (!ret) {
+	p->lease_announced = false;
+	if (p->due_gen != gen) {
+		/*
+		 * The hub re-bound while we switched (and powered the port):
+		 * the off owed since stays owed, whatever this switch did.
+		 */
+		pizwg_off_work_rearm();
+	} else if (!ret) {
+		p->off_due = false;
 		p->failures = 0;
-		pizwg_event_port(hub->name, p->number, false, false, cause);
-	} else if (ret != -ENODEV) {
+		pizwg_event_port(p->hub, p->number, false, false, cause);
+	} else if (ret == -ENODEV) {
+		p->off_due = false;	/* the hub's return applies it */
+	} else {
 		ms = min(PIZWG_RETRY_MIN_MS << min(p->failures, 6U),
 			 PIZWG_RETRY_MAX_MS);
 		p->off_due = true;
 		p->due_cause = cause;
 		p->due_at = jiffies + msecs_to_jiffies(ms);
-		p->failures++;
-		pizwg_off_work_schedule(ms);
-		/* Power is not known to be off, and nobody holds the port. */
-		pizwg_event_port(hub->name, p->number, true, false, cause);
+		/* Announced on the first failure and every 16th after. */
+		if (!(p->failures++ % 16))
+			/* Power is not known to be off; nobody holds it. */
+			pizwg_event_port(p->hub, p->number, true, false,
+					 cause);
+		pizwg_off_work_rearm();
 		pr_warn_ratelimited("switching %s port %u off failed (%d), retrying\n",
-				    hub->name, p->number, ret);
+				    hub->name, number, ret);
 	}
 	mutex_unlock(&pizwg_ports_lock);
 	return ret;
+}
+
+static int pizwg_port_off(const struct pizwg_hub *hub, struct pizwg_port *p,
+			  enum pizwg_cause cause)
+{
+	return pizwg_port_off_via(hub, p->number, p, cause);
 }
 
 static int pizwg_port_on(const struct pizwg_hub *hub, struct pizwg_port *p,
@@ -264,9 +307,11 @@ static int pizwg_port_on(const struct pizwg_hub *hub, struct pizwg_port *p,
 	 */
 	mutex_lock(&pizwg_ports_lock);
 	held = pizwg_port_held_by(p, net, portid) && !p->off_due;
-	if (held)
+	if (held) {
+		p->lease_announced = true;
 		pizwg_event_port(hub->name, p->number, true, true,
 				 PIZWG_CAUSE_REQUEST);
+	}
 	mutex_unlock(&pizwg_ports_lock);
 	if (!held) {
 		NL_SET_ERR_MSG(extack, "the lease ended while switching");
@@ -361,6 +406,9 @@ int pizwg_port_switch(const struct pizwg_switch_req *req)
 				       "too many ports with an intended state");
 		goto out_hub;
 	}
+	if (!p->peer_port)
+		pizwg_hub_read_port_peer(&hub, p->number, p->peer,
+					 sizeof(p->peer), &p->peer_port);
 	ret = pizwg_port_do_switch(req, &hub, p);
 	if (ret && !req->extack->_msg)
 		NL_SET_ERR_MSG(req->extack, "switching the port failed");
@@ -380,6 +428,10 @@ int pizwg_port_release(const struct pizwg_switch_req *req)
 	int ret;
 
 	mutex_lock(&pizwg_power_lock);
+	if (pizwg_unloading) {
+		ret = -ESHUTDOWN;
+		goto out;
+	}
 	ret = pizwg_port_check(req, &hub);
 	if (ret)
 		goto out;
@@ -388,6 +440,7 @@ int pizwg_port_release(const struct pizwg_switch_req *req)
 	p = pizwg_port_find(hub.name, req->port);
 	if (p && pizwg_port_held_by(p, req->net, req->portid)) {
 		p->leased = false;
+		p->lease_announced = false;
 		p->intent = PIZWG_INTENT_NONE;
 		pizwg_event_port(hub.name, req->port, true, false,
 				 PIZWG_CAUSE_REQUEST);
@@ -445,15 +498,26 @@ void pizwg_port_hub_bound(struct usb_device *hdev)
 	bool due = false;
 
 	mutex_lock(&pizwg_ports_lock);
+	/* No claim may outlive the module. */
+	if (pizwg_unloading)
+		goto out;
 	list_for_each_entry(p, &pizwg_ports, node) {
-		if (p->intent != PIZWG_INTENT_OFF || strcmp(p->hub, hub))
+		if (p->intent != PIZWG_INTENT_OFF)
 			continue;
-		pizwg_hub_claim_locked(hdev, p->number, true);
+		if (!strcmp(p->hub, hub)) {
+			pizwg_hub_claim_locked(hdev, p->number, true);
+		} else if (p->peer_port && !strcmp(p->peer, hub)) {
+			/* The other half of a USB3 port came back. */
+			pizwg_hub_claim_locked(hdev, p->peer_port, true);
+		} else {
+			continue;
+		}
 		pizwg_port_owe_off(p, PIZWG_CAUSE_REAPPLIED);
 		due = true;
 	}
 	if (due)
-		pizwg_off_work_schedule(0);
+		pizwg_off_work_rearm();
+out:
 	mutex_unlock(&pizwg_ports_lock);
 }
 
@@ -466,21 +530,30 @@ void pizwg_port_hub_unbind(struct usb_device *hdev)
 {
 	const char *hub = dev_name(&hdev->dev);
 	struct pizwg_port *p;
+	bool off;
 
 	mutex_lock(&pizwg_ports_lock);
 	list_for_each_entry(p, &pizwg_ports, node) {
 		if (strcmp(p->hub, hub))
 			continue;
-		/* Nothing to switch until the hub is back. */
+		/* Nothing to switch through the hub driver until it is back. */
 		p->off_due = false;
 		p->failures = 0;
 		if (p->intent == PIZWG_INTENT_ON)
 			p->intent = PIZWG_INTENT_OFF;
 		if (!p->leased)
 			continue;
+		/*
+		 * The hub driver leaves the power as it is (a deauthorised or
+		 * unbound hub keeps powering its ports): cut it here, while
+		 * the hub is still bound and its lock held.
+		 */
+		off = !pizwg_hub_power_off_locked(hdev, p->number);
 		p->leased = false;
-		pizwg_event_port(p->hub, p->number, false, false,
-				 PIZWG_CAUSE_HUB_GONE);
+		if (p->lease_announced)
+			pizwg_event_port(p->hub, p->number, !off, false,
+					 PIZWG_CAUSE_HUB_GONE);
+		p->lease_announced = false;
 	}
 	mutex_unlock(&pizwg_ports_lock);
 }
@@ -525,13 +598,26 @@ static void pizwg_port_off_due(void)
 	/* A port whose off fails now is due later: one try per pass. */
 	lockdep_assert_held(&pizwg_power_lock);
 	while (pizwg_port_next_due(false, now, name, &number, &cause)) {
-		if (pizwg_hub_find(name, &hub))
-			continue;	/* gone: its return applies the off */
-		p = pizwg_port_get(name, number);
-		if (!IS_ERR(p))
+		/* Records are freed only under the power lock we hold. */
+		mutex_lock(&pizwg_ports_lock);
+		p = pizwg_port_find(name, number);
+		mutex_unlock(&pizwg_ports_lock);
+		if (!p)
+			continue;
+		if (!pizwg_hub_find(name, &hub)) {
 			pizwg_port_off(&hub, p, cause);
-		pizwg_hub_put(&hub);
+			pizwg_hub_put(&hub);
+		} else if (p->peer_port && !pizwg_hub_find(p->peer, &hub)) {
+			/* Only the USB3 port's other half is back. */
+			pizwg_port_off_via(&hub, p->peer_port, p, cause);
+			pizwg_hub_put(&hub);
+		}
+		/* Else both are gone: their return applies the off. */
 	}
+	/* Ports whose off failed in this pass are due later. */
+	mutex_lock(&pizwg_ports_lock);
+	pizwg_off_work_rearm();
+	mutex_unlock(&pizwg_ports_lock);
 }
 
 static void pizwg_off_work_fn(struct work_struct *work)
@@ -561,7 +647,7 @@ static int pizwg_netlink_notify(struct notifier_block *nb,
 		due = true;
 	}
 	if (due)
-		pizwg_off_work_schedule(0);
+		pizwg_off_work_rearm();
 	mutex_unlock(&pizwg_ports_lock);
 	return NOTIFY_DONE;
 }

@@ -114,7 +114,10 @@
  * ----------------------------------------
  *   Every notification carries PIZWG_A_TIMESTAMP: u64, CLOCK_MONOTONIC in
  *   nanoseconds, taken when the change happened, and PIZWG_A_CAUSE: u32,
- *   enum pizwg_cause.
+ *   enum pizwg_cause. Notifications go to the initial network namespace
+ *   and to every network namespace owned by the initial user namespace
+ *   (`ip netns`, rootful containers), never to one owned by another user
+ *   namespace (`unshare -Urn`, rootless containers).
  *
  *   PIZWG_CMD_TTY_ADDED, PIZWG_CMD_TTY_REMOVED: the attributes of
  *     PIZWG_CMD_GET_TTY. A tty added after a port was switched on through

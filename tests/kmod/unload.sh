@@ -3,7 +3,8 @@
 #
 # Unloading pizwg.ko while a monitor listens and a port is leased: the leased
 # port is switched off (cause unload) and listeners hear it, the monitor sees
-# the family go, and the kernel log stays clean (checked by tests/vm/suite).
+# the family go, no claim of the module's stays on the port, and the kernel
+# log stays clean (checked by tests/vm/suite).
 # Runs last: it leaves the module unloaded.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -39,4 +40,14 @@ t "pizwgctl then says the module is not loaded, exit 1" \
 	bash -c "o=\$($ctl hubs 2>&1); [[ \$? == 1 && \$o == 'pizwgctl: pizwg kernel module not loaded' ]]"
 t "the lease holder is still running (its socket simply closed on the module)" \
 	kill -0 "$holder"
+# The module kept the port claimed while off; the claim must go with it, or
+# no driver would ever bind to a device on that port again.
+# shellcheck disable=SC2317  # called through t
+power_by_hand() {
+	local disable
+	disable=$(echo /sys/bus/usb/devices/"$hub"/*/"$hub"-port"$port"/disable)
+	echo 0 >"$disable" && wait_for 15 tty_present
+}
+t "no port claim outlives the module: powered by hand, the stick gets its tty" \
+	power_by_hand
 tap_done

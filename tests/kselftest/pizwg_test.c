@@ -726,4 +726,61 @@ TEST_F(pizwg, events_and_dumps_reach_other_network_namespaces)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/*
+ * A network namespace owned by another user namespace (unshare -Urn, a
+ * rootless container) hears no event, while one owned by the initial user
+ * namespace (ip netns) does. Both listeners wait for the same switch-off;
+ * the silent one must have timed out, not failed.
+ */
+static pid_t listen_in_namespace(int flags, int ready_fd, int want)
+{
+	struct pz_msg ev;
+	struct nl other;
+	char c = 'x';
+	pid_t pid;
+	int ret;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	if (unshare(flags) || nl_open(&other) || nl_subscribe(&other))
+		_exit(10);
+	if (write(ready_fd, &c, 1) != 1)
+		_exit(11);
+	for (;;) {
+		ret = nl_next_event(&other, &ev, EVENT_DEADLINE_MS * 3);
+		if (ret == -ETIMEDOUT)
+			_exit(want ? 12 : 0);
+		if (ret)
+			_exit(13);
+		if (ev.cmd == PIZWG_CMD_PORT_CHANGED)
+			_exit(want ? 0 : 14);
+	}
+}
+
+TEST_F(pizwg, events_skip_namespaces_of_other_user_namespaces)
+{
+	int ready[2], status, i;
+	pid_t heard, silent;
+	char c;
+
+	ASSERT_EQ(0, pipe(ready));
+	heard = listen_in_namespace(CLONE_NEWNET, ready[1], 1);
+	ASSERT_GE(heard, 0);
+	silent = listen_in_namespace(CLONE_NEWUSER | CLONE_NEWNET, ready[1], 0);
+	ASSERT_GE(silent, 0);
+	close(ready[1]);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(1, read(ready[0], &c, 1));
+	close(ready[0]);
+	ASSERT_EQ(0, pz_set_port(&self->ctl, self->hub, self->port,
+				 PIZWG_ACTION_OFF, NULL, 0));
+	ASSERT_EQ(heard, waitpid(heard, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(silent, waitpid(silent, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 TEST_HARNESS_MAIN
