@@ -107,7 +107,8 @@ static int pizwg_put_port(struct sk_buff *skb, const struct pizwg_port_info *p)
 	    nla_put_u8(skb, PIZWG_PORT_A_POWER, p->power) ||
 	    nla_put_u8(skb, PIZWG_PORT_A_CONNECTED, p->connected) ||
 	    pizwg_put_str(skb, PIZWG_PORT_A_CHILD, p->child) ||
-	    nla_put_u8(skb, PIZWG_PORT_A_LEASED, p->leased)) {
+	    nla_put_u8(skb, PIZWG_PORT_A_LEASED, p->leased) ||
+	    nla_put_u8(skb, PIZWG_PORT_A_GUARDED, p->guarded)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -48,6 +48,7 @@ struct pizwg_port_info {
 	bool power;
 	bool connected;
 	bool leased;
+	bool guarded;
 	char child[PIZWG_NAME_MAX];
 };
 
@@ -107,6 +108,7 @@ int pizwg_port_release(const struct pizwg_switch_req *req);
 void pizwg_port_fill_leases(struct pizwg_hub_info *info);
 enum pizwg_cause pizwg_port_tty_cause(const char *hub, u32 port, bool added);
 void pizwg_port_hub_bound(struct usb_device *hdev);
+void pizwg_port_apply_all(void);
 void pizwg_port_hub_unbind(struct usb_device *hdev);
 
 /* tty.c: CDC-ACM ttys, followed through a USB bus notifier */

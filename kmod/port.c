@@ -34,7 +34,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
 #include <linux/delay.h>
+#include <linux/moduleparam.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
@@ -46,6 +48,19 @@
 #define PIZWG_RETRY_MIN_MS	100
 #define PIZWG_RETRY_MAX_MS	5000
 #define PIZWG_UNLOAD_TRIES	3
+#define PIZWG_GUARDS_MAX	64
+
+/*
+ * Guarded ports: powered only while leased, from module load on. Named as
+ * HUB:PORT, HUB being the hub's USB device name (its bus number and
+ * devpath: "usb1" for a root hub, "1-1.4" for one behind it), e.g.
+ * "guard=usb1:1,1-1.4:2" in /etc/modprobe.d. Each is kept off like a port
+ * switched off through the family, and its lease cannot be released.
+ */
+static char *guard = "";
+module_param(guard, charp, 0444);
+MODULE_PARM_DESC(guard,
+		 "Ports powered only while leased: HUB:PORT[,HUB:PORT...], e.g. usb1:1,1-1.4:2");
 
 enum pizwg_intent {
 	PIZWG_INTENT_NONE,	/* released, or not switched yet */
@@ -79,6 +94,8 @@ struct pizwg_port {
 	enum pizwg_cause off_cause;
 	/* Switched on by request and no tty appeared since. */
 	bool on_requested;
+	/* Named by the guard parameter: never released, never pruned. */
+	bool guarded;
 };
 
 /*
@@ -438,7 +455,11 @@ int pizwg_port_release(const struct pizwg_switch_req *req)
 	ret = -ENOENT;
 	mutex_lock(&pizwg_ports_lock);
 	p = pizwg_port_find(hub.name, req->port);
-	if (p && pizwg_port_held_by(p, req->net, req->portid)) {
+	if (p && p->guarded) {
+		ret = -EPERM;
+		NL_SET_ERR_MSG(req->extack,
+			       "port is guarded: powered only while leased");
+	} else if (p && pizwg_port_held_by(p, req->net, req->portid)) {
 		p->leased = false;
 		p->lease_announced = false;
 		p->intent = PIZWG_INTENT_NONE;
@@ -447,7 +468,7 @@ int pizwg_port_release(const struct pizwg_switch_req *req)
 		ret = 0;
 	}
 	mutex_unlock(&pizwg_ports_lock);
-	if (ret)
+	if (ret == -ENOENT)
 		NL_SET_ERR_MSG(req->extack, "port is not leased to this socket");
 	pizwg_hub_put(&hub);
 out:
@@ -461,10 +482,13 @@ void pizwg_port_fill_leases(struct pizwg_hub_info *info)
 	struct pizwg_port *p;
 
 	mutex_lock(&pizwg_ports_lock);
-	list_for_each_entry(p, &pizwg_ports, node)
-		if (p->leased && !strcmp(p->hub, info->name) &&
-		    p->number >= 1 && p->number <= info->num_ports)
-			info->ports[p->number - 1].leased = true;
+	list_for_each_entry(p, &pizwg_ports, node) {
+		if (strcmp(p->hub, info->name) || p->number < 1 ||
+		    p->number > info->num_ports)
+			continue;
+		info->ports[p->number - 1].leased = p->leased;
+		info->ports[p->number - 1].guarded = p->guarded;
+	}
 	mutex_unlock(&pizwg_ports_lock);
 }
 
@@ -656,9 +680,142 @@ static struct notifier_block pizwg_netlink_nb = {
 	.notifier_call = pizwg_netlink_notify,
 };
 
+static void pizwg_port_free_all(void)
+{
+	struct pizwg_port *p, *tmp;
+
+	mutex_lock(&pizwg_ports_lock);
+	list_for_each_entry_safe(p, tmp, &pizwg_ports, node) {
+		list_del(&p->node);
+		kfree(p);
+	}
+	pizwg_ports_count = 0;
+	mutex_unlock(&pizwg_ports_lock);
+}
+
+/* Whether @s names a USB hub: "usbB" or "B-P[.P...]", numbers only. */
+static bool pizwg_valid_hub_name(const char *s)
+{
+	bool digit = false;
+
+	if (!strncmp(s, "usb", 3)) {
+		for (s += 3; isdigit(*s); s++)
+			digit = true;
+		return digit && !*s;
+	}
+	for (; isdigit(*s); s++)
+		digit = true;
+	if (!digit || *s++ != '-')
+		return false;
+	for (;;) {
+		for (digit = false; isdigit(*s); s++)
+			digit = true;
+		if (!digit)
+			return false;
+		if (!*s)
+			return true;
+		if (*s++ != '.')
+			return false;
+	}
+}
+
+/* Adds one guard entry "HUB:PORT"; @entry is modified. */
+static int pizwg_guard_add(char *entry)
+{
+	struct pizwg_port *p;
+	char *colon;
+	u32 number;
+
+	colon = strrchr(entry, ':');
+	if (!colon)
+		return -EINVAL;
+	*colon = '\0';
+	if (strlen(entry) >= PIZWG_NAME_MAX || !pizwg_valid_hub_name(entry) ||
+	    kstrtou32(colon + 1, 10, &number) || number < 1 ||
+	    number > USB_MAXCHILDREN)
+		return -EINVAL;
+	mutex_lock(&pizwg_power_lock);
+	p = pizwg_port_get(entry, number);
+	mutex_unlock(&pizwg_power_lock);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	mutex_lock(&pizwg_ports_lock);
+	p->guarded = true;
+	p->intent = PIZWG_INTENT_OFF;
+	mutex_unlock(&pizwg_ports_lock);
+	return 0;
+}
+
+/* Reads the guard parameter: one line naming the first bad entry, EINVAL. */
+static int pizwg_guard_parse(void)
+{
+	char *list, *cur, *entry, *copy;
+	unsigned int n = 0;
+	int ret = 0;
+
+	list = kstrdup(guard ?: "", GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	cur = strim(list);
+	while ((entry = strsep(&cur, ",")) != NULL) {
+		entry = strim(entry);
+		if (!*entry && !cur && !n)
+			break;	/* empty parameter: no guarded port */
+		copy = kstrdup(entry, GFP_KERNEL);
+		if (!copy) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = ++n > PIZWG_GUARDS_MAX ? -E2BIG : pizwg_guard_add(copy);
+		kfree(copy);
+		if (ret == -EINVAL)
+			pr_err("guard: '%s' is not HUB:PORT (e.g. usb1:1 or 1-1.4:2)\n",
+			       entry);
+		else if (ret == -E2BIG)
+			pr_err("guard: more than %u ports\n", PIZWG_GUARDS_MAX);
+		if (ret)
+			break;
+	}
+	kfree(list);
+	return ret;
+}
+
+/*
+ * Owes an off to every port meant to be off, wherever its hub is: at load
+ * (guarded ports), and once the USB bus is watched, for the hubs whose
+ * binding the bus notifier did not see.
+ */
+void pizwg_port_apply_all(void)
+{
+	struct pizwg_port *p;
+	bool due = false;
+
+	mutex_lock(&pizwg_ports_lock);
+	list_for_each_entry(p, &pizwg_ports, node) {
+		if (p->intent != PIZWG_INTENT_OFF || p->off_due)
+			continue;
+		pizwg_port_owe_off(p, PIZWG_CAUSE_REAPPLIED);
+		due = true;
+	}
+	if (due)
+		pizwg_off_work_rearm();
+	mutex_unlock(&pizwg_ports_lock);
+}
+
 int pizwg_port_init(void)
 {
-	return netlink_register_notifier(&pizwg_netlink_nb);
+	int ret;
+
+	ret = pizwg_guard_parse();
+	if (ret)
+		goto err;
+	ret = netlink_register_notifier(&pizwg_netlink_nb);
+	if (ret)
+		goto err;
+	return 0;
+err:
+	pizwg_port_free_all();
+	return ret;
 }
 
 /*
@@ -669,7 +826,7 @@ void pizwg_port_exit(void)
 {
 	char name[PIZWG_NAME_MAX];
 	enum pizwg_cause cause;
-	struct pizwg_port *p, *tmp;
+	struct pizwg_port *p;
 	struct pizwg_hub hub;
 	unsigned int i;
 	u32 number;
@@ -721,12 +878,5 @@ void pizwg_port_exit(void)
 		}
 	}
 	mutex_unlock(&pizwg_power_lock);
-
-	mutex_lock(&pizwg_ports_lock);
-	list_for_each_entry_safe(p, tmp, &pizwg_ports, node) {
-		list_del(&p->node);
-		kfree(p);
-	}
-	pizwg_ports_count = 0;
-	mutex_unlock(&pizwg_ports_lock);
+	pizwg_port_free_all();
 }

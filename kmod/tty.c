@@ -230,6 +230,9 @@ static void pizwg_tty_attach(void)
 		/* After registering, so that no tty falls between the two. */
 		if (pizwg_usb_bus)
 			usb_for_each_dev(NULL, pizwg_tty_scan_one);
+		/* And no hub binding: ports meant to be off are switched off. */
+		if (pizwg_usb_bus)
+			pizwg_port_apply_all();
 	}
 	mutex_unlock(&pizwg_attach_lock);
 }

@@ -43,6 +43,7 @@
  *       PIZWG_PORT_A_CHILD: NUL-terminated string, USB device name of the
  *                           attached child, e.g. "1-1"; absent without one
  *       PIZWG_PORT_A_LEASED: u8, 1 when the port is leased (see below)
+ *       PIZWG_PORT_A_GUARDED: u8, 1 when the port is guarded (see below)
  *
  * PIZWG_CMD_SET_PORT (CAP_NET_ADMIN)
  * ------------------
@@ -90,7 +91,17 @@
  * ----------------------
  *   PIZWG_A_HUB and PIZWG_A_PORT name a port leased to the requesting
  *   socket; the lease ends and the port keeps its power. ENOENT if the port
- *   is not leased to this socket.
+ *   is not leased to this socket, EPERM if it is guarded.
+ *
+ * Guarded ports
+ * -------------
+ *   The module parameter "guard" (HUB:PORT[,HUB:PORT...], at most 64; HUB
+ *   is a hub's USB device name, "usb1" or "1-1.4") names ports that are
+ *   powered only while leased: from module load on they are kept off as a
+ *   port switched "off" is (switched off at load, and again whenever the
+ *   hub driver binds to their hub), "on" and "cycle" lease them as usual,
+ *   and their lease cannot be released (EPERM). A bad entry fails the load
+ *   with EINVAL and one kernel log line naming it.
  *
  * PIZWG_CMD_GET_TTY
  * -----------------
@@ -200,6 +211,7 @@ enum pizwg_port_attr {
 	PIZWG_PORT_A_CONNECTED,
 	PIZWG_PORT_A_CHILD,
 	PIZWG_PORT_A_LEASED,
+	PIZWG_PORT_A_GUARDED,
 
 	__PIZWG_PORT_A_MAX,
 	PIZWG_PORT_A_MAX = __PIZWG_PORT_A_MAX - 1

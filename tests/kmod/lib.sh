@@ -45,3 +45,17 @@ tty_absent() {
 restore_stick() {
 	"$ctl" power "$hub" "$port" on >/dev/null && wait_for 15 tty_present
 }
+
+# reprobe HOW: makes the hub driver bind to the root hub again.
+reprobe() {
+	case $1 in
+	authorized)
+		echo 0 >"/sys/bus/usb/devices/$hub/authorized" &&
+			echo 1 >"/sys/bus/usb/devices/$hub/authorized"
+		;;
+	rebind)
+		echo "$hub" >/sys/bus/usb/drivers/usb/unbind &&
+			echo "$hub" >/sys/bus/usb/drivers/usb/bind
+		;;
+	esac
+}

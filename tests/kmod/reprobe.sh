@@ -25,74 +25,18 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/kmod/lib.sh
 . tests/kmod/lib.sh
 
-bus=${hub#usb}
-devnum=$(printf '%03d' "$(cat "/sys/bus/usb/devices/$hub/devnum")")
 out=$(mktemp -d)
+# shellcheck source=tests/kmod/usbmon.sh
+. tests/kmod/usbmon.sh
 # shellcheck disable=SC2317  # called through the trap
 cleanup() {
-	kill "${holder:-}" "${monitor:-}" "${mon:-}" 2>/dev/null
+	usbmon_stop
+	kill "${holder:-}" "${monitor:-}" 2>/dev/null
 	wait 2>/dev/null
 	echo 1 >"/sys/bus/usb/devices/$hub/authorized" 2>/dev/null
 	rm -rf "$out"
 }
 trap cleanup EXIT
-
-modprobe usbmon || { echo "not ok - modprobe usbmon"; exit 1; }
-usbmon=/sys/kernel/debug/usb/usbmon/${bus}u
-[[ -r $usbmon ]] || { echo "not ok - $usbmon readable"; exit 1; }
-
-# usbmon_start: records bus $bus's control transfers into $out/usbmon.
-usbmon_start() {
-	: >"$out/usbmon"
-	cat "$usbmon" >"$out/usbmon" &
-	mon=$!
-	sleep 0.3
-}
-
-usbmon_stop() {
-	kill "$mon" 2>/dev/null
-	wait "$mon" 2>/dev/null
-	mon=
-}
-
-# power_log: "TIMESTAMP_US set|clear" for every PORT_POWER request to our
-# hub (control, bus $bus, address $devnum) for our port (bmRequestType 0x23,
-# SET_FEATURE 3 / CLEAR_FEATURE 1, wValue 8, wIndex the port).
-power_log() {
-	local p
-	p=$(printf '%04x' "$port")
-	awk -v p="$p" -v a="Co:$bus:$devnum:0" '$3 == "S" && $4 == a &&
-		$5 == "s" && $6 == "23" && $8 == "0008" && $9 == p {
-		print $2, ($7 == "03" ? "set" : ($7 == "01" ? "clear" : "other"))
-	}' "$out/usbmon"
-}
-
-# window_ms: from the last "set" to the first "clear" after it, in ms;
-# fails when there is no such pair.
-window_ms() {
-	power_log | awk '
-		$2 == "set" { s = $1; c = "" }
-		$2 == "clear" && s != "" && c == "" { c = $1 }
-		END {
-			if (s == "" || c == "") exit 1
-			d = c - s; if (d < 0) d += 4294967296
-			printf "%d\n", d / 1000
-		}'
-}
-
-# reprobe HOW: makes the hub driver bind to the root hub again.
-reprobe() {
-	case $1 in
-	authorized)
-		echo 0 >"/sys/bus/usb/devices/$hub/authorized" &&
-			echo 1 >"/sys/bus/usb/devices/$hub/authorized"
-		;;
-	rebind)
-		echo "$hub" >/sys/bus/usb/drivers/usb/unbind &&
-			echo "$hub" >/sys/bus/usb/drivers/usb/bind
-		;;
-	esac
-}
 
 # mark: later heard calls look only at what the monitor printed after it.
 seen=0

@@ -41,6 +41,9 @@ static void put_port_nest(struct nl_msg *msg, uint32_t number, uint8_t power,
 	if (child)
 		nla_put_string(msg, PIZWG_PORT_A_CHILD, child);
 	nla_put_u8(msg, PIZWG_PORT_A_LEASED, number == 1);
+	/* Port 1 says it is guarded; the others, as an older module, nothing. */
+	if (number == 1)
+		nla_put_u8(msg, PIZWG_PORT_A_GUARDED, 1);
 	nla_nest_end(msg, nest);
 }
 
@@ -181,11 +184,11 @@ static void parse_hub_reads_every_attribute_and_port(void)
 	CHECK_INT(hub.nports, 2);
 	CHECK_INT(hub.ports[0].number, 1);
 	CHECK(hub.ports[0].power && hub.ports[0].connected &&
-	      hub.ports[0].leased);
+	      hub.ports[0].leased && hub.ports[0].guarded);
 	CHECK_STR(hub.ports[0].child, "1-1");
 	CHECK_INT(hub.ports[1].number, 2);
 	CHECK(!hub.ports[1].power && !hub.ports[1].connected &&
-	      !hub.ports[1].leased);
+	      !hub.ports[1].leased && !hub.ports[1].guarded);
 	CHECK_STR(hub.ports[1].child, "");
 }
 

@@ -36,7 +36,7 @@ static const struct pizwg_hub external_hub = {
 	.ports = {
 		{ .number = 1 },
 		{ .number = 2, .power = true, .connected = true,
-		  .leased = true },
+		  .leased = true, .guarded = true },
 	},
 };
 
@@ -92,7 +92,7 @@ static void hubs_text_lists_each_hub_then_its_ports(void)
 		  "  port 1 power on connected child 1-1 leased no\n"
 		  "1-1 bus 1 05e3:0608 ports 2 switching ganged peer 2-1\n"
 		  "  port 1 power off disconnected leased no\n"
-		  "  port 2 power on connected leased yes\n");
+		  "  port 2 power on connected leased yes guarded\n");
 }
 
 static void hubs_text_of_no_hubs_is_empty(void)
@@ -122,14 +122,16 @@ static void hubs_json_is_one_array_with_every_key(void)
 		  "\"vendor_id\":\"1d6b\",\"product_id\":\"0002\","
 		  "\"num_ports\":1,\"switching\":\"individual\","
 		  "\"peer_hub\":null,\"ports\":[{\"number\":1,\"power\":true,"
-		  "\"connected\":true,\"child\":\"1-1\",\"leased\":false}]},"
+		  "\"connected\":true,\"child\":\"1-1\",\"leased\":false,"
+		  "\"guarded\":false}]},"
 		  "{\"name\":\"1-1\",\"busnum\":1,\"devpath\":\"1\","
 		  "\"vendor_id\":\"05e3\",\"product_id\":\"0608\","
 		  "\"num_ports\":2,\"switching\":\"ganged\","
 		  "\"peer_hub\":\"2-1\",\"ports\":[{\"number\":1,"
 		  "\"power\":false,\"connected\":false,\"child\":null,"
-		  "\"leased\":false},{\"number\":2,\"power\":true,"
-		  "\"connected\":true,\"child\":null,\"leased\":true}]}]\n");
+		  "\"leased\":false,\"guarded\":false},{\"number\":2,"
+		  "\"power\":true,\"connected\":true,\"child\":null,"
+		  "\"leased\":true,\"guarded\":true}]}]\n");
 }
 
 static void hubs_json_of_no_hubs_is_an_empty_array(void)

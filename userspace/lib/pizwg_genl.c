@@ -90,6 +90,7 @@ static const struct nla_policy pizwg_port_policy[PIZWG_PORT_A_MAX + 1] = {
 	[PIZWG_PORT_A_CONNECTED] = POL_U8,
 	[PIZWG_PORT_A_CHILD] = POL_NAME,
 	[PIZWG_PORT_A_LEASED] = POL_U8,
+	[PIZWG_PORT_A_GUARDED] = POL_U8,
 };
 
 static const struct nla_policy ctrl_policy[CTRL_ATTR_MAX + 1] = {
@@ -230,6 +231,11 @@ static int parse_port(struct nlattr *nest, struct pizwg_port *port)
 	if (get_bool(&port->power, tb[PIZWG_PORT_A_POWER]) ||
 	    get_bool(&port->connected, tb[PIZWG_PORT_A_CONNECTED]) ||
 	    get_bool(&port->leased, tb[PIZWG_PORT_A_LEASED]))
+		return -EPROTO;
+	/* Optional: modules before guarded ports do not send it. */
+	port->guarded = false;
+	if (tb[PIZWG_PORT_A_GUARDED] &&
+	    get_bool(&port->guarded, tb[PIZWG_PORT_A_GUARDED]))
 		return -EPROTO;
 	if (tb[PIZWG_PORT_A_CHILD] &&
 	    get_str(port->child, sizeof(port->child), tb[PIZWG_PORT_A_CHILD]))

@@ -58,6 +58,7 @@ struct pizwg_port {
 	bool power;
 	bool connected;
 	bool leased;
+	bool guarded;	/* false from a module without guards */
 	char child[PIZWG_NAME_MAX];	/* "" without a child */
 };
 

@@ -5,10 +5,13 @@
  * Text: one line per hub, then one indented line per port:
  *
  *   NAME bus BUSNUM VID:PID ports N switching MODE[ peer PEER]
- *     port N power on|off connected|disconnected[ child CHILD] leased yes|no
+ *     port N power on|off connected|disconnected[ child CHILD] leased yes|no[ guarded]
  *
  *   usb1 bus 1 1d6b:0002 ports 1 switching individual
  *     port 1 power on connected child 1-1 leased no
+ *
+ * "guarded": the module keeps the port powered only while leased (its
+ * "guard" parameter).
  *
  * VID:PID are four lowercase hex digits each. MODE is individual, ganged or
  * none (wHubCharacteristics LPSM), or unknown-N for a value a newer module
@@ -20,7 +23,7 @@
  *   [{"name":"usb1","busnum":1,"devpath":"0","vendor_id":"1d6b",
  *     "product_id":"0002","num_ports":1,"switching":"individual",
  *     "peer_hub":null,"ports":[{"number":1,"power":true,"connected":true,
- *     "child":"1-1","leased":false}]}]
+ *     "child":"1-1","leased":false,"guarded":false}]}]
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -50,7 +53,8 @@ static void put_port(FILE *f, const struct pizwg_port *p)
 		fputs(" child ", f);
 		put_token(f, p->child);
 	}
-	fprintf(f, " leased %s\n", p->leased ? "yes" : "no");
+	fprintf(f, " leased %s%s\n", p->leased ? "yes" : "no",
+		p->guarded ? " guarded" : "");
 }
 
 static void put_hub(FILE *f, const struct pizwg_hub *h)
@@ -97,7 +101,8 @@ static struct json_object *port_to_json(const struct pizwg_port *p)
 	    json_add(obj, "power", json_object_new_boolean(p->power)) &&
 	    json_add(obj, "connected", json_object_new_boolean(p->connected)) &&
 	    json_add_str_or_null(obj, "child", p->child[0], p->child) &&
-	    json_add(obj, "leased", json_object_new_boolean(p->leased)))
+	    json_add(obj, "leased", json_object_new_boolean(p->leased)) &&
+	    json_add(obj, "guarded", json_object_new_boolean(p->guarded)))
 		return obj;
 	json_object_put(obj);
 	return NULL;

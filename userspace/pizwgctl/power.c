@@ -50,6 +50,8 @@ static const char power_usage[] =
 	"off and on again, and returns once the switch has taken effect. Needs\n"
 	"CAP_NET_ADMIN. A port switched on is leased to this process; it is\n"
 	"released before exiting, so the port stays on, unless --hold is given.\n"
+	"A guarded port (the module's guard parameter) is powered only while\n"
+	"leased: on and cycle need --hold there.\n"
 	"\n"
 	"  --force       switch even when the hub reports no per-port power\n"
 	"                switching (ganged or none)\n"
@@ -278,6 +280,23 @@ static void wait_for_signal(const sigset_t *set)
 		;
 }
 
+/*
+ * Whether the module guards the port. Unknown (no such hub, a lookup
+ * error) counts as not guarded: the switch then fails or releases as it
+ * always did, and the module refuses the release of a guarded port anyway.
+ */
+static bool power_guarded(struct pizwg_genl *g, const struct power_args *a)
+{
+	struct pizwg_hub hub;
+	bool guarded;
+
+	if (pizwg_genl_get_hub(g, a->hub, &hub))
+		return false;
+	guarded = a->port >= 1 && a->port <= hub.nports &&
+		  hub.ports[a->port - 1].guarded;
+	return guarded;
+}
+
 static int power_switch(struct pizwg_genl *g, const struct power_args *a,
 			const struct ctl_opts *opts)
 {
@@ -296,6 +315,12 @@ static int power_switch(struct pizwg_genl *g, const struct power_args *a,
 	int ret;
 
 	snprintf(state.hub, sizeof(state.hub), "%s", a->hub);
+	if (state.leased && !a->hold && power_guarded(g, a)) {
+		fprintf(stderr,
+			PROG ": power %s %" PRIu32 ": the port is guarded (powered only while leased): use --hold\n",
+			a->hub, a->port);
+		return CTL_EXIT_FAIL;
+	}
 	ret = pizwg_genl_set_port(g, &req);
 	if (ret)
 		return power_fail(a, NULL, ret, pizwg_genl_extack(g));
