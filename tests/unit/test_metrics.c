@@ -40,6 +40,7 @@ static void serving(struct gw_metrics *m)
 	m->state = METRICS_SERVING;
 	m->state_transitions = 5;
 	m->stick_powered = true;
+	m->port_guarded = true;
 	m->power_cycles = 2;
 	m->unwanted_power_offs = 4;
 	m->enumeration_seconds = 1.25;
@@ -84,6 +85,9 @@ static const char golden[] =
 	"# HELP pizwg_stick_powered 1 while the hub port of the stick is switched on.\n"
 	"# TYPE pizwg_stick_powered gauge\n"
 	"pizwg_stick_powered{gateway=\"zstick\"} 1\n"
+	"# HELP pizwg_stick_port_guarded 1 if pizwg.ko guards the stick's hub port (powered only while leased, from module load on).\n"
+	"# TYPE pizwg_stick_port_guarded gauge\n"
+	"pizwg_stick_port_guarded{gateway=\"zstick\"} 1\n"
 	"# HELP pizwg_stick_power_cycles_total Times pizwgd switched the hub port of the stick on.\n"
 	"# TYPE pizwg_stick_power_cycles_total counter\n"
 	"pizwg_stick_power_cycles_total{gateway=\"zstick\"} 2\n"
@@ -228,7 +232,7 @@ static void label_values_escape_backslash_quote_and_newline(void)
 		value_of(
 			"pizwg_session_tls_info{gateway=\"g\\\"w\",version=\"TLSv1.3\",cipher=\"a\\\\b\\\"c\\nd\",client=\"CN=pizwg-client\",serial=\"1A2B\"} "),
 		1);
-	CHECK_INT(count("{gateway=\"g\\\"w\""), 45);
+	CHECK_INT(count("{gateway=\"g\\\"w\""), 46);
 }
 
 static void unterminated_strings_end_with_their_array(void)
@@ -369,8 +373,8 @@ static void gateways_share_each_family_header(void)
 			samples++;
 		}
 	}
-	CHECK_INT(helps, 20);
-	CHECK_INT(samples, 2 * 45);
+	CHECK_INT(helps, 21);
+	CHECK_INT(samples, 2 * 46);
 }
 
 static void small_buffers_get_enospc_at_every_length(void)
@@ -408,6 +412,7 @@ static void worst_case_fits_metrics_text_max(void)
 		m[i].state = METRICS_SERVING;
 		m[i].state_transitions = UINT64_MAX;
 		m[i].stick_powered = true;
+		m[i].port_guarded = true;
 		m[i].power_cycles = UINT64_MAX;
 		m[i].unwanted_power_offs = UINT64_MAX;
 		m[i].enumeration_seconds = -1.23456789e-300;

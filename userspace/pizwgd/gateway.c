@@ -581,6 +581,35 @@ static void gw_metrics_init(struct gateway *gw)
 		m->client_trust_expiry = 0;
 }
 
+/*
+ * Whether the module keeps our port off unless leased. Without that, after
+ * a power cut or a hub reset the stick runs until we switch it off: one
+ * error line at start says how to guard it (README, "Guarded ports").
+ */
+static void gw_check_guarded(struct gateway *gw)
+{
+	const struct pizwg_stick_config *st = &gw->cfg->stick;
+	const struct power_ops *ops = gw->power->ops;
+	int ret;
+
+	ret = ops->port_guarded ? ops->port_guarded(gw->power, st->hub,
+						     st->port) : 0;
+	gw->m.port_guarded = ret == 1;
+	if (ret == 1)
+		return;
+	if (ret < 0)
+		log_err(gw_name(gw), "cannot tell whether port %s %u is guarded: %s",
+			st->hub, st->port, pizwg_genl_strerror(ret));
+	else if (ops->port_guarded)
+		log_err(gw_name(gw),
+			"port %s %u is not guarded: after a power cut or a hub reset its stick runs until pizwgd switches it off; add 'options pizwg guard=%s:%u' to /etc/modprobe.d/pizwg.conf",
+			st->hub, st->port, st->hub, st->port);
+	else
+		log_err(gw_name(gw),
+			"port %s %u is not guarded: the %s backend has no guards (load pizwg.ko)",
+			st->hub, st->port, ops->name);
+}
+
 int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
 		 struct loop *loop, struct power *power)
 {
@@ -602,6 +631,7 @@ int gateway_init(struct gateway *gw, const struct pizwg_gateway_config *cfg,
 		return -EINVAL;
 	}
 	gw_metrics_init(gw);
+	gw_check_guarded(gw);
 	ret = timer_init(loop, &gw->timer, gw_timer);
 	if (!ret)
 		ret = timer_init(loop, &gw->s.timer, session_timer);

@@ -318,6 +318,12 @@ static void stick_powered(struct out *o, const char *name,
 	sample_u64(o, name, m, NULL, 0, m->stick_powered);
 }
 
+static void port_guarded(struct out *o, const char *name,
+			 const struct gw_metrics *m)
+{
+	sample_u64(o, name, m, NULL, 0, m->port_guarded);
+}
+
 static void power_cycles(struct out *o, const char *name,
 			 const struct gw_metrics *m)
 {
@@ -528,6 +534,9 @@ static const struct family {
 	FAMILY("pizwg_stick_powered", "gauge",
 	       "1 while the hub port of the stick is switched on.",
 	       stick_powered),
+	FAMILY("pizwg_stick_port_guarded", "gauge",
+	       "1 if pizwg.ko guards the stick's hub port (powered only while leased, from module load on).",
+	       port_guarded),
 	FAMILY("pizwg_stick_power_cycles_total", "counter",
 	       "Times pizwgd switched the hub port of the stick on.",
 	       power_cycles),

@@ -90,6 +90,7 @@ struct gw_metrics {
 	uint64_t state_transitions;
 
 	bool stick_powered;
+	bool port_guarded; /* pizwg.ko keeps the port off unless leased */
 	uint64_t power_cycles; /* times pizwgd switched the port on */
 	/* times it switched off a stick powered behind its back */
 	uint64_t unwanted_power_offs;

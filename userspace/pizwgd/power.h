@@ -41,6 +41,12 @@ struct power_ops {
 	/* TTY_ADDED / TTY_REMOVED (and the module's own) events to @fn. */
 	int (*process_events)(struct power *p, power_event_fn fn, void *arg);
 	void (*close)(struct power *p);
+	/*
+	 * 1 if the port is guarded (pizwg.ko's guard parameter: powered only
+	 * while leased, from module load on), 0 if not or the backend has no
+	 * guards (NULL), -errno if it cannot tell.
+	 */
+	int (*port_guarded)(struct power *p, const char *hub, uint32_t port);
 };
 
 struct power {

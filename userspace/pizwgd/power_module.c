@@ -54,6 +54,20 @@ static int module_process_events(struct power *p, power_event_fn fn, void *arg)
 	return pizwg_genl_process_events(genl_of(p), fn, arg);
 }
 
+static int module_port_guarded(struct power *p, const char *hub,
+			       uint32_t port)
+{
+	struct pizwg_hub h;
+	int ret;
+
+	ret = pizwg_genl_get_hub(genl_of(p), hub, &h);
+	if (ret)
+		return ret;
+	if (port < 1 || port > h.nports)
+		return -ERANGE;
+	return h.ports[port - 1].guarded;
+}
+
 static void module_close(struct power *p)
 {
 	pizwg_genl_close(genl_of(p));
@@ -67,6 +81,7 @@ static const struct power_ops module_ops = {
 	.event_fd = module_event_fd,
 	.process_events = module_process_events,
 	.close = module_close,
+	.port_guarded = module_port_guarded,
 };
 
 int power_module_open(struct power **out)
