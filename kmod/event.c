@@ -16,7 +16,10 @@
 
 static LIST_HEAD(pizwg_events);
 static DEFINE_SPINLOCK(pizwg_events_lock);
-/* Open once the family is registered (its group numbers are known). */
+/*
+ * Open once the family is registered (its group numbers are known): events
+ * queued before wait, and go out when it opens.
+ */
 static bool pizwg_events_open;
 static bool pizwg_events_closed;
 
@@ -42,15 +45,19 @@ static DECLARE_WORK(pizwg_event_work, pizwg_event_work_fn);
 
 static void pizwg_event_queue(struct pizwg_event *ev)
 {
+	bool open;
+
 	spin_lock(&pizwg_events_lock);
-	if (!pizwg_events_open || pizwg_events_closed) {
+	if (pizwg_events_closed) {
 		spin_unlock(&pizwg_events_lock);
 		kfree(ev);
 		return;
 	}
 	list_add_tail(&ev->node, &pizwg_events);
+	open = pizwg_events_open;
 	spin_unlock(&pizwg_events_lock);
-	schedule_work(&pizwg_event_work);
+	if (open)
+		schedule_work(&pizwg_event_work);
 }
 
 static struct pizwg_event *pizwg_event_alloc(u8 cmd, enum pizwg_cause cause)
@@ -100,19 +107,35 @@ void pizwg_event_flush(void)
 	flush_work(&pizwg_event_work);
 }
 
-/* From now on events are sent; before, nobody could listen. */
+/* From now on events are sent, those queued so far first. */
 void pizwg_event_start(void)
 {
 	spin_lock(&pizwg_events_lock);
 	pizwg_events_open = true;
 	spin_unlock(&pizwg_events_lock);
+	schedule_work(&pizwg_event_work);
 }
 
-/* Sends what is queued and drops whatever is queued after. */
+/*
+ * Sends what is queued and drops whatever is queued after (all of it if
+ * the family never came: init failed).
+ */
 void pizwg_event_exit(void)
 {
+	struct pizwg_event *ev, *tmp;
+	bool open;
+
 	spin_lock(&pizwg_events_lock);
 	pizwg_events_closed = true;
+	open = pizwg_events_open;
 	spin_unlock(&pizwg_events_lock);
-	flush_work(&pizwg_event_work);
+	if (open)
+		flush_work(&pizwg_event_work);
+	cancel_work_sync(&pizwg_event_work);
+	spin_lock(&pizwg_events_lock);
+	list_for_each_entry_safe(ev, tmp, &pizwg_events, node) {
+		list_del(&ev->node);
+		kfree(ev);
+	}
+	spin_unlock(&pizwg_events_lock);
 }

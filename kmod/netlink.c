@@ -10,6 +10,7 @@
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
+#include <net/sock.h>
 
 #include "pizwg_internal.h"
 
@@ -49,6 +50,27 @@ static const struct nla_policy pizwg_get_tty_policy[PIZWG_A_MAX + 1] = {
 };
 
 static struct genl_family pizwg_family;
+
+/*
+ * The host's network namespaces: the initial one and those owned by the
+ * initial user namespace (ip netns, rootful containers). Requests and
+ * events are for them only; a namespace of another user namespace
+ * (unshare -Urn, a rootless container) gets EPERM and hears nothing.
+ */
+static bool pizwg_host_net(const struct net *net)
+{
+	return net->user_ns == &init_user_ns;
+}
+
+static int pizwg_check_net(const struct net *net,
+			   struct netlink_ext_ack *extack)
+{
+	if (pizwg_host_net(net))
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "not from a network namespace of another user namespace");
+	return -EPERM;
+}
 
 static bool pizwg_out_of_range(struct genl_info *info, int attr, u32 min,
 			       u32 max)
@@ -207,6 +229,8 @@ static int pizwg_nl_get_hub(struct sk_buff *skb, struct genl_info *info)
 	struct pizwg_hub hub;
 	int ret;
 
+	if (pizwg_check_net(genl_info_net(info), info->extack))
+		return -EPERM;
 	if (pizwg_missing(info, PIZWG_A_HUB))
 		return -EINVAL;
 	ret = pizwg_hub_get(nla_data(info->attrs[PIZWG_A_HUB]), &hub);
@@ -246,6 +270,8 @@ static int pizwg_nl_dump_hubs(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned int count, i;
 	int ret;
 
+	if (pizwg_check_net(sock_net(cb->skb->sk), cb->extack))
+		return -EPERM;
 	h = kmalloc(sizeof(*h), GFP_KERNEL);
 	if (!h)
 		return -ENOMEM;
@@ -287,6 +313,8 @@ static int pizwg_nl_set_port(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pizwg_switch_req req;
 
+	if (pizwg_check_net(genl_info_net(info), info->extack))
+		return -EPERM;
 	if (pizwg_missing(info, PIZWG_A_HUB) ||
 	    pizwg_missing(info, PIZWG_A_PORT) ||
 	    pizwg_missing(info, PIZWG_A_ACTION))
@@ -305,6 +333,8 @@ static int pizwg_nl_release_port(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pizwg_switch_req req;
 
+	if (pizwg_check_net(genl_info_net(info), info->extack))
+		return -EPERM;
 	if (pizwg_missing(info, PIZWG_A_HUB) ||
 	    pizwg_missing(info, PIZWG_A_PORT))
 		return -EINVAL;
@@ -319,6 +349,8 @@ static int pizwg_nl_get_tty(struct sk_buff *skb, struct genl_info *info)
 	struct pizwg_tty_info *t;
 	int ret;
 
+	if (pizwg_check_net(genl_info_net(info), info->extack))
+		return -EPERM;
 	if (pizwg_missing(info, PIZWG_A_TTY))
 		return -EINVAL;
 	t = kmalloc(sizeof(*t), GFP_KERNEL);
@@ -341,6 +373,8 @@ static int pizwg_nl_dump_ttys(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned int count, i;
 	int ret;
 
+	if (pizwg_check_net(sock_net(cb->skb->sk), cb->extack))
+		return -EPERM;
 	ret = pizwg_tty_snapshot(&ttys, &count);
 	if (ret)
 		return ret;
@@ -425,11 +459,9 @@ static int pizwg_put_event(struct sk_buff *skb, const void *obj)
 }
 
 /*
- * Sends @ev to the events group of the initial network namespace and of
- * every namespace owned by the initial user namespace (`ip netns`, rootful
- * containers). Namespaces owned by another user namespace (`unshare -Urn`,
- * rootless containers) hear nothing: what is plugged into this machine and
- * when is not theirs to see. (genlmsg_multicast_allns() would send to all.)
+ * Sends @ev to the events group of every host network namespace with a
+ * listener (see pizwg_host_net(); genlmsg_multicast_allns() would send to
+ * all): what is plugged into this machine and when is not for others.
  */
 void pizwg_nl_notify(const struct pizwg_event *ev)
 {
@@ -446,7 +478,8 @@ void pizwg_nl_notify(const struct pizwg_event *ev)
 	}
 	rcu_read_lock();
 	for_each_net_rcu(net) {
-		if (net->user_ns != &init_user_ns)
+		if (!pizwg_host_net(net) ||
+		    !genl_has_listeners(&pizwg_family, net, 0))
 			continue;
 		tmp = skb_clone(skb, GFP_ATOMIC);
 		if (!tmp) {

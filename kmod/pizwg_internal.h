@@ -13,6 +13,9 @@
  *      sections over our own lists; never held across a call into the USB
  *      core, never both at once.
  *   4. pizwg_events_lock (event.c): a spinlock around the event queue.
+ * pizwg_attach_lock (tty.c) is taken alone, from the attach work and at
+ * init, outside all of these; under it the bus notifier is registered and
+ * the bus scanned (which takes 3).
  */
 #ifndef _PIZWG_INTERNAL_H
 #define _PIZWG_INTERNAL_H

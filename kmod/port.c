@@ -222,6 +222,26 @@ static bool pizwg_port_held_by(const struct pizwg_port *p, struct net *net,
  * off stays owed and is retried, unless the hub is gone (its return
  * applies it).
  */
+/*
+ * Claims (or releases) both halves of a USB3 port, each on its hub if that
+ * hub is there now. -EBUSY (usbfs holds it) and -ENOENT (not ours) are
+ * left as they are.
+ */
+static void pizwg_port_claim_all(struct pizwg_port *p, bool claim)
+{
+	struct pizwg_hub hub;
+
+	lockdep_assert_held(&pizwg_power_lock);
+	if (!pizwg_hub_find(p->hub, &hub)) {
+		pizwg_hub_claim(&hub, p->number, claim);
+		pizwg_hub_put(&hub);
+	}
+	if (p->peer_port && !pizwg_hub_find(p->peer, &hub)) {
+		pizwg_hub_claim(&hub, p->peer_port, claim);
+		pizwg_hub_put(&hub);
+	}
+}
+
 static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
 			      struct pizwg_port *p, enum pizwg_cause cause)
 {
@@ -237,10 +257,14 @@ static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
 	p->on_requested = false;
 	mutex_unlock(&pizwg_ports_lock);
 
+	/* A guarded port may never have been switched: learn its other half. */
+	if (!p->peer_port && !strcmp(hub->name, p->hub))
+		pizwg_hub_read_port_peer(hub, p->number, p->peer,
+					 sizeof(p->peer), &p->peer_port);
 	ret = pizwg_hub_switch(hub, number, false);
 	/* Already claimed after a re-probe; -EBUSY if usbfs holds it. */
 	if (!ret)
-		pizwg_hub_claim(hub, number, true);
+		pizwg_port_claim_all(p, true);
 
 	mutex_lock(&pizwg_ports_lock);
 	p->switching_off = false;
@@ -305,7 +329,7 @@ static int pizwg_port_on(const struct pizwg_hub *hub, struct pizwg_port *p,
 	mutex_unlock(&pizwg_ports_lock);
 
 	/* Unclaimed, so that the device on it is configured. */
-	pizwg_hub_claim(hub, p->number, false);
+	pizwg_port_claim_all(p, false);
 	ret = pizwg_hub_switch(hub, p->number, true);
 	if (ret) {
 		/*
@@ -553,13 +577,38 @@ out:
 void pizwg_port_hub_unbind(struct usb_device *hdev)
 {
 	const char *hub = dev_name(&hdev->dev);
+	int cut_ret[USB_MAXCHILDREN];
+	u32 cut[USB_MAXCHILDREN];
+	unsigned int n = 0, i;
 	struct pizwg_port *p;
 	bool off;
+
+	/*
+	 * The hub driver leaves the power as it is (a deauthorised or unbound
+	 * hub keeps powering its ports): cut it on every leased port, and on
+	 * every port owed an off (the hub driver powered it at its last bind),
+	 * while the hub is still bound and its lock held. Collected first:
+	 * the cut is USB I/O, not for under pizwg_ports_lock.
+	 */
+	mutex_lock(&pizwg_ports_lock);
+	list_for_each_entry(p, &pizwg_ports, node) {
+		if (strcmp(p->hub, hub) || n == ARRAY_SIZE(cut))
+			continue;
+		if (p->leased || (p->intent == PIZWG_INTENT_OFF && p->off_due))
+			cut[n++] = p->number;
+	}
+	mutex_unlock(&pizwg_ports_lock);
+	for (i = 0; i < n; i++)
+		cut_ret[i] = pizwg_hub_power_off_locked(hdev, cut[i]);
 
 	mutex_lock(&pizwg_ports_lock);
 	list_for_each_entry(p, &pizwg_ports, node) {
 		if (strcmp(p->hub, hub))
 			continue;
+		off = true;
+		for (i = 0; i < n; i++)
+			if (cut[i] == p->number)
+				off = !cut_ret[i];
 		/* Nothing to switch through the hub driver until it is back. */
 		p->off_due = false;
 		p->failures = 0;
@@ -567,12 +616,6 @@ void pizwg_port_hub_unbind(struct usb_device *hdev)
 			p->intent = PIZWG_INTENT_OFF;
 		if (!p->leased)
 			continue;
-		/*
-		 * The hub driver leaves the power as it is (a deauthorised or
-		 * unbound hub keeps powering its ports): cut it here, while
-		 * the hub is still bound and its lock held.
-		 */
-		off = !pizwg_hub_power_off_locked(hdev, p->number);
 		p->leased = false;
 		if (p->lease_announced)
 			pizwg_event_port(p->hub, p->number, !off, false,
@@ -693,24 +736,32 @@ static void pizwg_port_free_all(void)
 	mutex_unlock(&pizwg_ports_lock);
 }
 
-/* Whether @s names a USB hub: "usbB" or "B-P[.P...]", numbers only. */
+/*
+ * Skips one number as the USB core writes them (1..., no leading zero);
+ * NULL if there is none.
+ */
+static const char *pizwg_skip_number(const char *s)
+{
+	if (*s < '1' || *s > '9')
+		return NULL;
+	while (isdigit(*s))
+		s++;
+	return s;
+}
+
+/* Whether @s can be a hub's name: "usbB" or "B-P[.P...]". */
 static bool pizwg_valid_hub_name(const char *s)
 {
-	bool digit = false;
-
 	if (!strncmp(s, "usb", 3)) {
-		for (s += 3; isdigit(*s); s++)
-			digit = true;
-		return digit && !*s;
+		s = pizwg_skip_number(s + 3);
+		return s && !*s;
 	}
-	for (; isdigit(*s); s++)
-		digit = true;
-	if (!digit || *s++ != '-')
+	s = pizwg_skip_number(s);
+	if (!s || *s++ != '-')
 		return false;
 	for (;;) {
-		for (digit = false; isdigit(*s); s++)
-			digit = true;
-		if (!digit)
+		s = pizwg_skip_number(s);
+		if (!s)
 			return false;
 		if (!*s)
 			return true;
@@ -766,13 +817,17 @@ static int pizwg_guard_parse(void)
 			ret = -ENOMEM;
 			break;
 		}
-		ret = ++n > PIZWG_GUARDS_MAX ? -E2BIG : pizwg_guard_add(copy);
+		if (++n > PIZWG_GUARDS_MAX) {
+			kfree(copy);
+			pr_err("guard: more than %u ports\n", PIZWG_GUARDS_MAX);
+			ret = -EINVAL;
+			break;
+		}
+		ret = pizwg_guard_add(copy);
 		kfree(copy);
 		if (ret == -EINVAL)
 			pr_err("guard: '%s' is not HUB:PORT (e.g. usb1:1 or 1-1.4:2)\n",
 			       entry);
-		else if (ret == -E2BIG)
-			pr_err("guard: more than %u ports\n", PIZWG_GUARDS_MAX);
 		if (ret)
 			break;
 	}
@@ -871,12 +926,8 @@ void pizwg_port_exit(void)
 	 * Claims go with us. Records are added and freed only under the power
 	 * lock, so the list holds still; names and numbers never change.
 	 */
-	list_for_each_entry(p, &pizwg_ports, node) {
-		if (!pizwg_hub_find(p->hub, &hub)) {
-			pizwg_hub_claim(&hub, p->number, false);
-			pizwg_hub_put(&hub);
-		}
-	}
+	list_for_each_entry(p, &pizwg_ports, node)
+		pizwg_port_claim_all(p, false);
 	mutex_unlock(&pizwg_power_lock);
 	pizwg_port_free_all();
 }

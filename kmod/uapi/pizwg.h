@@ -128,7 +128,8 @@
  *   enum pizwg_cause. Notifications go to the initial network namespace
  *   and to every network namespace owned by the initial user namespace
  *   (`ip netns`, rootful containers), never to one owned by another user
- *   namespace (`unshare -Urn`, rootless containers).
+ *   namespace (`unshare -Urn`, rootless containers, userns-remapped
+ *   containers); from such a namespace every command fails with EPERM.
  *
  *   PIZWG_CMD_TTY_ADDED, PIZWG_CMD_TTY_REMOVED: the attributes of
  *     PIZWG_CMD_GET_TTY. A tty added after a port was switched on through

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Guarded ports (issue 15, item 4): with guard=HUB:PORT the port is powered
-# only while leased, from module load on. Judged by usbmon from before the
-# load to the end: the port was powered once for long (the --hold lease),
-# every other powered span (the hub driver's re-probe, a release refused)
-# is ended by a ClearPortFeature within 1 s, and it ends off.
+# only while leased, from module load on. Judged by usbmon from just before
+# the load to the end: the port (powered before the load) is switched off
+# at load, was then powered once for long (the --hold lease), every other
+# powered span (the hub driver's re-probe) is ended by a ClearPortFeature
+# within 1 s, and it ends off.
 # Bad guard parameters fail the load with one kernel log line.
 # Reloads the module without the parameter at the end, the stick back on.
 set -uo pipefail
@@ -53,8 +54,11 @@ usbmon_start
 t "insmod with guard=$hub:$port" insmod "$ko" "guard=$hub:$port"
 t "the guarded port goes off at load" wait_for 3 port_off_per_uhubctl
 t "its tty goes" wait_for 5 tty_absent
-w=$(window_ms) || w=
-echo "# load: powered for ${w:-?} ms after the module's load"
+t "usbmon: the module cleared the port's power at load" \
+	test "$(power_log | head -n 1 | cut -d' ' -f2)" = clear
+t "the holder of a guarded port's lease cannot release it (EPERM; kselftest)" \
+	env PIZWG_TEST_GUARDED="$hub:$port" build/tests/pizwg_test \
+	-t guarded_port_lease_cannot_be_released
 t "pizwgctl hubs says guarded" bash -c "$ctl hubs $hub | grep -qE 'port $port power off .* leased no guarded$'"
 t "pizwgctl hubs --json says guarded" bash -c "$ctl --json hubs $hub | grep -q '\"guarded\":true'"
 

@@ -48,19 +48,20 @@ window_ms() {
 		$2 == "clear" && s != "" && c == "" { c = $1 }
 		END {
 			if (s == "" || c == "") exit 1
-			d = c - s; if (d < 0) d += 4294967296
+			d = c - s; if (d < 0) d += 4096000000
 			printf "%d\n", d / 1000
 		}'
 }
 
 # powered_spans: one line per span the port was powered, "START_US MS",
 # from each set to the first clear after it; a set never cleared gives
-# "START_US open". (Timestamps wrap at 2^32 us; spans are far shorter.)
+# "START_US open". (usbmon's timestamps wrap every 4096 s; spans are far
+# shorter.)
 powered_spans() {
 	power_log | awk '
 		$2 == "set" && s == "" { s = $1 }
 		$2 == "clear" && s != "" {
-			d = $1 - s; if (d < 0) d += 4294967296
+			d = $1 - s; if (d < 0) d += 4096000000
 			printf "%s %d\n", s, d / 1000; s = ""
 		}
 		END { if (s != "") print s, "open" }'

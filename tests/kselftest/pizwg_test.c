@@ -727,15 +727,41 @@ TEST_F(pizwg, events_and_dumps_reach_other_network_namespaces)
 }
 
 /*
+ * With the module loaded with guard=HUB:PORT and PIZWG_TEST_GUARDED set to
+ * the same (tests/kmod/guard.sh): the socket holding the lease cannot
+ * release it (EPERM), so the port goes off with the lease.
+ */
+TEST_F(hubs, guarded_port_lease_cannot_be_released)
+{
+	const char *g = getenv("PIZWG_TEST_GUARDED");
+	char hub[64], extack[256];
+	unsigned int port;
+	struct pz_msg h;
+
+	if (!g)
+		SKIP(return, "PIZWG_TEST_GUARDED not set");
+	ASSERT_EQ(2, sscanf(g, "%63[^:]:%u", hub, &port));
+	ASSERT_EQ(0, hub_entry(&self->ctl, hub, &h));
+	ASSERT_EQ(0, pz_set_port(&self->ctl, hub, port, PIZWG_ACTION_ON,
+				 NULL, 0));
+	EXPECT_EQ(-EPERM, release_port(&self->ctl, hub, port));
+	ASSERT_EQ(0, pz_set_port(&self->ctl, hub, port, PIZWG_ACTION_OFF,
+				 extack, sizeof(extack)));
+}
+
+/*
  * A network namespace owned by another user namespace (unshare -Urn, a
- * rootless container) hears no event, while one owned by the initial user
- * namespace (ip netns) does. Both listeners wait for the same switch-off;
- * the silent one must have timed out, not failed.
+ * rootless container) hears no event and gets EPERM for a dump, while one
+ * owned by the initial user namespace (ip netns) hears and dumps. Both
+ * listeners wait for the same switch-off; the silent one must have timed
+ * out, not failed.
  */
 static pid_t listen_in_namespace(int flags, int ready_fd, int want)
 {
+	static struct pz_msg hubs[32];
 	struct pz_msg ev;
 	struct nl other;
+	unsigned int n;
 	char c = 'x';
 	pid_t pid;
 	int ret;
@@ -745,6 +771,9 @@ static pid_t listen_in_namespace(int flags, int ready_fd, int want)
 		return pid;
 	if (unshare(flags) || nl_open(&other) || nl_subscribe(&other))
 		_exit(10);
+	ret = pz_dump_hubs(&other, hubs, 32, &n);
+	if (want ? ret || !n : ret != -EPERM)
+		_exit(15);
 	if (write(ready_fd, &c, 1) != 1)
 		_exit(11);
 	for (;;) {

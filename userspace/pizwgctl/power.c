@@ -281,20 +281,22 @@ static void wait_for_signal(const sigset_t *set)
 }
 
 /*
- * Whether the module guards the port. Unknown (no such hub, a lookup
- * error) counts as not guarded: the switch then fails or releases as it
- * always did, and the module refuses the release of a guarded port anyway.
+ * 1 if the module guards the port, 0 if not (or there is no such hub or
+ * port: the switch then says so), -errno if it cannot tell: then nothing
+ * is switched, rather than powering a guarded port for an instant.
  */
-static bool power_guarded(struct pizwg_genl *g, const struct power_args *a)
+static int power_guarded(struct pizwg_genl *g, const struct power_args *a)
 {
 	struct pizwg_hub hub;
-	bool guarded;
+	int ret;
 
-	if (pizwg_genl_get_hub(g, a->hub, &hub))
-		return false;
-	guarded = a->port >= 1 && a->port <= hub.nports &&
-		  hub.ports[a->port - 1].guarded;
-	return guarded;
+	ret = pizwg_genl_get_hub(g, a->hub, &hub);
+	if (ret == -ENODEV)
+		return 0;
+	if (ret)
+		return ret;
+	return a->port >= 1 && a->port <= hub.nports &&
+	       hub.ports[a->port - 1].guarded;
 }
 
 static int power_switch(struct pizwg_genl *g, const struct power_args *a,
@@ -315,7 +317,11 @@ static int power_switch(struct pizwg_genl *g, const struct power_args *a,
 	int ret;
 
 	snprintf(state.hub, sizeof(state.hub), "%s", a->hub);
-	if (state.leased && !a->hold && power_guarded(g, a)) {
+	ret = state.leased && !a->hold ? power_guarded(g, a) : 0;
+	if (ret < 0)
+		return power_fail(a, "cannot tell whether the port is guarded",
+				  ret, pizwg_genl_extack(g));
+	if (ret) {
 		fprintf(stderr,
 			PROG ": power %s %" PRIu32 ": the port is guarded (powered only while leased): use --hold\n",
 			a->hub, a->port);
