@@ -218,11 +218,6 @@ static bool pizwg_port_held_by(const struct pizwg_port *p, struct net *net,
 }
 
 /*
- * Switches a port off and records off as its intended state. On failure an
- * off stays owed and is retried, unless the hub is gone (its return
- * applies it).
- */
-/*
  * Claims (or releases) both halves of a USB3 port, each on its hub if that
  * hub is there now. -EBUSY (usbfs holds it) and -ENOENT (not ours) are
  * left as they are.
@@ -242,6 +237,12 @@ static void pizwg_port_claim_all(struct pizwg_port *p, bool claim)
 	}
 }
 
+/*
+ * Switches a port off (through @hub's port @number: the port itself, or its
+ * USB3 other half when only that hub is there) and records off as its
+ * intended state. On failure an off stays owed and is retried, unless the
+ * hub is gone (its return applies it).
+ */
 static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
 			      struct pizwg_port *p, enum pizwg_cause cause)
 {
