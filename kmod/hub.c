@@ -55,6 +55,7 @@ int pizwg_hub_init(void)
 
 void pizwg_hub_exit(void)
 {
+	pizwg_hub_forget(NULL);
 	put_cred(pizwg_kernel_cred);
 	kern_unmount(pizwg_sysfs);
 }
@@ -181,8 +182,154 @@ static void pizwg_hub_read_peer(const char *name, const char *intf,
 	filp_close(f, NULL);
 }
 
+/*
+ * What a request needs to know of each hub the hub driver is bound to (its
+ * interface, port count and power switching mode), learnt when the driver
+ * binds (from the bus notifier, or the scan at attach) and forgotten when
+ * it leaves. The descriptor is read then, once per binding: an asynchronous
+ * request is checked from here without USB I/O or USB device locks.
+ * Keyed by the hub's name: an entry is added and removed with the hub's
+ * device lock held, and only while the hub driver is bound, so a name here
+ * is always the hub bound now.
+ */
+struct pizwg_hub_known {
+	struct list_head node;
+	char name[PIZWG_NAME_MAX];
+	char intf[PIZWG_NAME_MAX];
+	u32 num_ports;
+	enum pizwg_switching switching;
+};
+
+#define PIZWG_HUBS_KNOWN_MAX 128
+
+static LIST_HEAD(pizwg_hubs_known);
+static DEFINE_SPINLOCK(pizwg_hubs_known_lock);
+static unsigned int pizwg_hubs_known_count;
+
+static struct pizwg_hub_known *pizwg_hub_known_find(const char *name)
+{
+	struct pizwg_hub_known *k;
+
+	lockdep_assert_held(&pizwg_hubs_known_lock);
+	list_for_each_entry(k, &pizwg_hubs_known, node)
+		if (!strcmp(k->name, name))
+			return k;
+	return NULL;
+}
+
+/*
+ * Fills @hub (without a device reference: hub->udev is NULL) from what is
+ * known of the bound hub @name; -ENOENT when nothing is (not a hub, not
+ * bound, or its descriptor could not be read when it was).
+ */
+int pizwg_hub_known(const char *name, struct pizwg_hub *hub)
+{
+	struct pizwg_hub_known *k;
+	int ret = -ENOENT;
+
+	spin_lock(&pizwg_hubs_known_lock);
+	k = pizwg_hub_known_find(name);
+	if (k) {
+		hub->udev = NULL;
+		strscpy(hub->name, k->name, sizeof(hub->name));
+		strscpy(hub->intf, k->intf, sizeof(hub->intf));
+		hub->num_ports = k->num_ports;
+		hub->switching = k->switching;
+		ret = 0;
+	}
+	spin_unlock(&pizwg_hubs_known_lock);
+	return ret;
+}
+
+static int pizwg_hub_read_switching(struct usb_device *udev,
+				    enum pizwg_switching *switching);
+
+/*
+ * The hub driver is bound to @hdev through @intf: learn the hub. The
+ * caller holds @hdev's lock (the bus notifier runs with it held).
+ */
+void pizwg_hub_bound_locked(struct usb_device *hdev,
+			    struct usb_interface *intf)
+{
+	struct pizwg_hub_known *k, *old;
+
+	device_lock_assert(&hdev->dev);
+	/* GFP_NOIO: we hold a USB device lock. */
+	k = kzalloc(sizeof(*k), GFP_NOIO);
+	if (!k)
+		return;
+	strscpy(k->name, dev_name(&hdev->dev), sizeof(k->name));
+	strscpy(k->intf, dev_name(&intf->dev), sizeof(k->intf));
+	k->num_ports = hdev->maxchild;
+	if (!k->num_ports || usb_autopm_get_interface(intf)) {
+		kfree(k);
+		return;
+	}
+	if (pizwg_hub_read_switching(hdev, &k->switching)) {
+		usb_autopm_put_interface(intf);
+		kfree(k);
+		return;
+	}
+	usb_autopm_put_interface(intf);
+
+	spin_lock(&pizwg_hubs_known_lock);
+	old = pizwg_hub_known_find(k->name);
+	if (old) {
+		list_replace(&old->node, &k->node);
+	} else if (pizwg_hubs_known_count < PIZWG_HUBS_KNOWN_MAX) {
+		list_add(&k->node, &pizwg_hubs_known);
+		pizwg_hubs_known_count++;
+	} else {
+		old = k;	/* full: such hubs are read per request */
+	}
+	spin_unlock(&pizwg_hubs_known_lock);
+	kfree(old);
+}
+
+/* The hub driver is leaving @hdev (or, NULL, the module is): forget it. */
+void pizwg_hub_forget(struct usb_device *hdev)
+{
+	struct pizwg_hub_known *k, *tmp;
+
+	spin_lock(&pizwg_hubs_known_lock);
+	list_for_each_entry_safe(k, tmp, &pizwg_hubs_known, node) {
+		if (hdev && strcmp(k->name, dev_name(&hdev->dev)))
+			continue;
+		list_del(&k->node);
+		kfree(k);
+		pizwg_hubs_known_count--;
+	}
+	spin_unlock(&pizwg_hubs_known_lock);
+}
+
+static int pizwg_hub_scan_one(struct usb_device *udev, void *unused)
+{
+	struct usb_interface *intf;
+
+	usb_lock_device(udev);
+	/* maxchild is set while the hub driver is bound (hub_configure). */
+	if (udev->maxchild > 0 && udev->actconfig &&
+	    udev->actconfig->desc.bNumInterfaces) {
+		intf = udev->actconfig->interface[0];
+		if (intf->dev.driver)
+			pizwg_hub_bound_locked(udev, intf);
+	}
+	usb_unlock_device(udev);
+	return 0;
+}
+
+/*
+ * Learns the hubs bound already. After the bus notifier is registered, so
+ * that no binding falls between the two.
+ */
+void pizwg_hub_scan(void)
+{
+	usb_for_each_dev(NULL, pizwg_hub_scan_one);
+}
+
 static int pizwg_hub_open(struct usb_device *udev, struct pizwg_hub *hub)
 {
+	struct pizwg_hub_known *k;
 	struct usb_interface *intf;
 	int ret;
 
@@ -193,6 +340,15 @@ static int pizwg_hub_open(struct usb_device *udev, struct pizwg_hub *hub)
 	strscpy(hub->intf, dev_name(&intf->dev), sizeof(hub->intf));
 	hub->num_ports = udev->maxchild;
 
+	/* Read when the hub driver bound, unless that failed. */
+	spin_lock(&pizwg_hubs_known_lock);
+	k = pizwg_hub_known_find(hub->name);
+	if (k)
+		hub->switching = k->switching;
+	spin_unlock(&pizwg_hubs_known_lock);
+	ret = 0;
+	if (k)
+		goto out;
 	ret = usb_autopm_get_interface(intf);
 	if (ret)
 		goto out;

@@ -38,6 +38,7 @@ static const struct nla_policy pizwg_set_port_policy[PIZWG_A_MAX + 1] = {
 	[PIZWG_A_ACTION] = { .type = NLA_U32 },
 	[PIZWG_A_OFF_MS] = { .type = NLA_U32 },
 	[PIZWG_A_FORCE] = { .type = NLA_FLAG },
+	[PIZWG_A_ASYNC] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy pizwg_release_port_policy[PIZWG_A_MAX + 1] = {
@@ -296,7 +297,7 @@ out:
 }
 
 static void pizwg_req_from_info(struct pizwg_switch_req *req,
-				struct genl_info *info)
+				struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 
@@ -304,8 +305,10 @@ static void pizwg_req_from_info(struct pizwg_switch_req *req,
 	req->hub = nla_data(attrs[PIZWG_A_HUB]);
 	req->port = nla_get_u32(attrs[PIZWG_A_PORT]);
 	req->off_ms = PIZWG_OFF_MS_DEFAULT;
-	req->net = genl_info_net(info);
-	req->portid = info->snd_portid;
+	/* The sender's socket (netlink_unicast_kernel() sets it). */
+	req->holder.sk = NETLINK_CB(skb).sk;
+	req->holder.net = genl_info_net(info);
+	req->holder.portid = info->snd_portid;
 	req->extack = info->extack;
 }
 
@@ -321,12 +324,60 @@ static int pizwg_nl_set_port(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	if (pizwg_check_numbers(info))
 		return -EINVAL;
-	pizwg_req_from_info(&req, info);
+	pizwg_req_from_info(&req, skb, info);
 	req.action = nla_get_u32(info->attrs[PIZWG_A_ACTION]);
 	if (info->attrs[PIZWG_A_OFF_MS])
 		req.off_ms = nla_get_u32(info->attrs[PIZWG_A_OFF_MS]);
 	req.force = nla_get_flag(info->attrs[PIZWG_A_FORCE]);
+	if (nla_get_flag(info->attrs[PIZWG_A_ASYNC]))
+		return pizwg_port_switch_async(&req, info->snd_seq);
 	return pizwg_port_switch(&req);
+}
+
+struct pizwg_done {
+	const char *hub;
+	u32 port;
+	u32 action;
+	u32 err;
+	const char *msg;
+};
+
+static int pizwg_put_done(struct sk_buff *skb, const void *obj)
+{
+	const struct pizwg_done *d = obj;
+
+	if (nla_put_string(skb, PIZWG_A_HUB, d->hub) ||
+	    nla_put_u32(skb, PIZWG_A_PORT, d->port) ||
+	    nla_put_u32(skb, PIZWG_A_ACTION, d->action) ||
+	    nla_put_u32(skb, PIZWG_A_ERRNO, d->err) ||
+	    (d->msg && nla_put_string(skb, PIZWG_A_ERROR_MSG, d->msg)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Answers an asynchronous SET_PORT. A requester that closed its socket, or
+ * whose receive queue is full, does not get it: nothing else depends on it.
+ */
+void pizwg_nl_set_port_done(struct net *net, u32 portid, u32 seq,
+			    const char *hub, u32 port, u32 action, int err,
+			    const char *msg)
+{
+	struct pizwg_done d = {
+		.hub = hub, .port = port, .action = action,
+		.err = err < 0 ? -err : err, .msg = err ? msg : NULL,
+	};
+	struct sk_buff *skb;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (pizwg_fill(skb, portid, seq, 0, PIZWG_CMD_SET_PORT_DONE,
+		       pizwg_put_done, &d)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_unicast(net, skb, portid);
 }
 
 static int pizwg_nl_release_port(struct sk_buff *skb, struct genl_info *info)
@@ -340,7 +391,7 @@ static int pizwg_nl_release_port(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	if (pizwg_check_numbers(info))
 		return -EINVAL;
-	pizwg_req_from_info(&req, info);
+	pizwg_req_from_info(&req, skb, info);
 	return pizwg_port_release(&req);
 }
 

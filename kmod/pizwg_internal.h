@@ -5,7 +5,8 @@
  * Locking, outermost first; never take an earlier lock while holding a later
  * one:
  *   1. pizwg_power_lock (port.c): serialises every port switch and the lease
- *      table changes that go with it.
+ *      table changes that go with it. Asynchronous SET_PORT requests never
+ *      take it: their switches run on port.c's workqueue, which takes it.
  *   2. USB device locks: taken by the USB core inside the sysfs "disable"
  *      store we call, and by hub.c for short reads. The bus notifier in tty.c
  *      runs with them held.
@@ -82,6 +83,11 @@ void pizwg_hub_exit(void);
 int pizwg_hub_get(const char *name, struct pizwg_hub *hub);
 int pizwg_hub_find(const char *name, struct pizwg_hub *hub);
 void pizwg_hub_put(struct pizwg_hub *hub);
+int pizwg_hub_known(const char *name, struct pizwg_hub *hub);
+void pizwg_hub_bound_locked(struct usb_device *hdev,
+			    struct usb_interface *intf);
+void pizwg_hub_forget(struct usb_device *hdev);
+void pizwg_hub_scan(void);
 int pizwg_hub_list(struct usb_device ***hubs, unsigned int *count);
 void pizwg_hub_list_free(struct usb_device **hubs, unsigned int count);
 int pizwg_hub_read_info(struct usb_device *udev, struct pizwg_hub_info *info);
@@ -93,20 +99,28 @@ void pizwg_hub_read_port_peer(const struct pizwg_hub *hub, u32 port,
 			      char *peer, size_t size, u32 *peer_port);
 
 /* port.c: switching policy and leases */
+
+/* A requester: its netlink socket, namespace and port id. */
+struct pizwg_holder {
+	struct sock *sk;
+	struct net *net;
+	u32 portid;
+};
+
 struct pizwg_switch_req {
 	const char *hub;
 	u32 port;
 	enum pizwg_action action;
 	u32 off_ms;
 	bool force;
-	struct net *net;
-	u32 portid;
+	struct pizwg_holder holder;
 	struct netlink_ext_ack *extack;
 };
 
 int pizwg_port_init(void);
 void pizwg_port_exit(void);
 int pizwg_port_switch(const struct pizwg_switch_req *req);
+int pizwg_port_switch_async(const struct pizwg_switch_req *req, u32 seq);
 int pizwg_port_release(const struct pizwg_switch_req *req);
 void pizwg_port_fill_leases(struct pizwg_hub_info *info);
 enum pizwg_cause pizwg_port_tty_cause(const char *hub, u32 port, bool added);
@@ -145,5 +159,8 @@ void pizwg_event_exit(void);
 int pizwg_nl_init(void);
 void pizwg_nl_exit(void);
 void pizwg_nl_notify(const struct pizwg_event *ev);
+void pizwg_nl_set_port_done(struct net *net, u32 portid, u32 seq,
+			    const char *hub, u32 port, u32 action, int err,
+			    const char *msg);
 
 #endif /* _PIZWG_INTERNAL_H */

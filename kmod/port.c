@@ -41,6 +41,7 @@
 #include <linux/notifier.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
+#include <net/sock.h>
 
 #include "pizwg_internal.h"
 
@@ -77,7 +78,12 @@ struct pizwg_port {
 	u32 peer_port;
 	enum pizwg_intent intent;
 	bool leased;
-	/* The holder of the lease; compared, never dereferenced. */
+	/*
+	 * The holder of the lease: its socket, referenced while leased (so a
+	 * new socket that reuses the port id is never taken for it), and the
+	 * namespace and port id its release is announced with.
+	 */
+	struct sock *lease_sk;
 	struct net *lease_net;
 	u32 lease_portid;
 	/* An off is owed (lease ended, hub re-probed, an off failed). */
@@ -96,6 +102,30 @@ struct pizwg_port {
 	bool on_requested;
 	/* Named by the guard parameter: never released, never pruned. */
 	bool guarded;
+	/*
+	 * The number of the last SET_PORT accepted for the port (from
+	 * pizwg_req_count, never 0): an asynchronous switch still queued when
+	 * a later request is accepted is superseded.
+	 */
+	u64 req_gen;
+};
+
+/*
+ * An accepted asynchronous SET_PORT (PIZWG_A_ASYNC), switched on
+ * pizwg_wq. A cycle runs twice: off, then (after its off time, with no lock
+ * held) on.
+ */
+struct pizwg_async {
+	struct list_head node;		/* on pizwg_asyncs */
+	struct delayed_work work;
+	char hub[PIZWG_NAME_MAX];
+	u32 port;
+	enum pizwg_action action;
+	u32 off_ms;
+	bool on_step;			/* a cycle's port is off: on now */
+	u64 gen;			/* its number (the port's req_gen) */
+	struct pizwg_holder holder;	/* sk and net referenced */
+	u32 seq;
 };
 
 /*
@@ -109,6 +139,16 @@ static LIST_HEAD(pizwg_ports);
 static unsigned int pizwg_ports_count;
 /* Set under both locks; read under either. */
 static bool pizwg_unloading;
+
+/*
+ * Asynchronous switches, one at a time in the order accepted (a cycle's
+ * wait is a timer, not a sleeping work item). Their list is under
+ * pizwg_ports_lock.
+ */
+static struct workqueue_struct *pizwg_wq;
+static LIST_HEAD(pizwg_asyncs);
+/* Numbers accepted SET_PORT requests; under pizwg_ports_lock. */
+static u64 pizwg_req_count;
 
 static void pizwg_off_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(pizwg_off_work, pizwg_off_work_fn);
@@ -163,6 +203,37 @@ static void pizwg_port_prune(void)
 	}
 }
 
+/*
+ * The record of @hub's port @number, added (from @new, which is then
+ * consumed) if there is none. Records carrying nothing are pruned to make
+ * room only when @prune: the caller holds the power lock, so no one else
+ * keeps a pointer to one.
+ */
+static struct pizwg_port *pizwg_port_lookup(const char *hub, u32 number,
+					    struct pizwg_port **new,
+					    bool prune)
+{
+	struct pizwg_port *p;
+
+	lockdep_assert_held(&pizwg_ports_lock);
+	p = pizwg_port_find(hub, number);
+	if (p)
+		return p;
+	if (pizwg_ports_count >= PIZWG_PORTS_MAX && prune)
+		pizwg_port_prune();
+	if (pizwg_ports_count >= PIZWG_PORTS_MAX)
+		return ERR_PTR(-ENOSPC);
+	if (!*new)
+		return ERR_PTR(-ENOMEM);
+	p = *new;
+	*new = NULL;
+	strscpy(p->hub, hub, sizeof(p->hub));
+	p->number = number;
+	list_add_tail(&p->node, &pizwg_ports);
+	pizwg_ports_count++;
+	return p;
+}
+
 static struct pizwg_port *pizwg_port_get(const char *hub, u32 number)
 {
 	struct pizwg_port *p, *new;
@@ -174,26 +245,7 @@ static struct pizwg_port *pizwg_port_get(const char *hub, u32 number)
 	 */
 	new = kzalloc(sizeof(*new), GFP_KERNEL);
 	mutex_lock(&pizwg_ports_lock);
-	p = pizwg_port_find(hub, number);
-	if (p)
-		goto out;
-	if (pizwg_ports_count >= PIZWG_PORTS_MAX)
-		pizwg_port_prune();
-	if (pizwg_ports_count >= PIZWG_PORTS_MAX) {
-		p = ERR_PTR(-ENOSPC);
-		goto out;
-	}
-	if (!new) {
-		p = ERR_PTR(-ENOMEM);
-		goto out;
-	}
-	p = new;
-	new = NULL;
-	strscpy(p->hub, hub, sizeof(p->hub));
-	p->number = number;
-	list_add_tail(&p->node, &pizwg_ports);
-	pizwg_ports_count++;
-out:
+	p = pizwg_port_lookup(hub, number, &new, true);
 	mutex_unlock(&pizwg_ports_lock);
 	kfree(new);
 	return p;
@@ -211,10 +263,35 @@ static void pizwg_port_owe_off(struct pizwg_port *p, enum pizwg_cause cause)
 	p->failures = 0;
 }
 
-static bool pizwg_port_held_by(const struct pizwg_port *p, struct net *net,
-			       u32 portid)
+static bool pizwg_port_held_by(const struct pizwg_port *p,
+			       const struct pizwg_holder *h)
 {
-	return p->leased && p->lease_net == net && p->lease_portid == portid;
+	return p->leased && p->lease_sk == h->sk;
+}
+
+/* Leases @p to @h, taking a reference on its socket. */
+static void pizwg_lease_take(struct pizwg_port *p, const struct pizwg_holder *h)
+{
+	lockdep_assert_held(&pizwg_ports_lock);
+	if (p->lease_sk != h->sk) {
+		sock_hold(h->sk);
+		if (p->lease_sk)
+			sock_put(p->lease_sk);
+		p->lease_sk = h->sk;
+	}
+	p->leased = true;
+	p->lease_net = h->net;
+	p->lease_portid = h->portid;
+}
+
+/* Ends @p's lease, if any (its announcement is the caller's business). */
+static void pizwg_lease_drop(struct pizwg_port *p)
+{
+	lockdep_assert_held(&pizwg_ports_lock);
+	p->leased = false;
+	if (p->lease_sk)
+		sock_put(p->lease_sk);
+	p->lease_sk = NULL;
 }
 
 /*
@@ -241,17 +318,21 @@ static void pizwg_port_claim_all(struct pizwg_port *p, bool claim)
  * Switches a port off (through @hub's port @number: the port itself, or its
  * USB3 other half when only that hub is there) and records off as its
  * intended state. On failure an off stays owed and is retried, unless the
- * hub is gone (its return applies it).
+ * hub is gone (its return applies it). The lease ends, unless @keep_lease
+ * (a cycle's off time, whose holder's socket may close meanwhile).
  */
 static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
-			      struct pizwg_port *p, enum pizwg_cause cause)
+			      struct pizwg_port *p, enum pizwg_cause cause,
+			      bool keep_lease)
 {
 	unsigned int ms, gen;
+	u64 req;
 	int ret;
 
 	lockdep_assert_held(&pizwg_power_lock);
 	mutex_lock(&pizwg_ports_lock);
 	gen = p->due_gen;
+	req = p->req_gen;
 	p->intent = PIZWG_INTENT_OFF;
 	p->switching_off = true;
 	p->off_cause = cause;
@@ -269,8 +350,11 @@ static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
 
 	mutex_lock(&pizwg_ports_lock);
 	p->switching_off = false;
-	p->leased = false;
-	p->lease_announced = false;
+	/* A request accepted meanwhile (not waiting for us) owns the lease. */
+	if (!keep_lease && p->req_gen == req) {
+		pizwg_lease_drop(p);
+		p->lease_announced = false;
+	}
 	if (p->due_gen != gen) {
 		/*
 		 * The hub re-bound while we switched (and powered the port):
@@ -280,7 +364,10 @@ static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
 	} else if (!ret) {
 		p->off_due = false;
 		p->failures = 0;
-		pizwg_event_port(p->hub, p->number, false, false, cause);
+		/* A cycle's off time: the lease goes on, announced as such. */
+		if (p->leased)
+			p->lease_announced = true;
+		pizwg_event_port(p->hub, p->number, false, p->leased, cause);
 	} else if (ret == -ENODEV) {
 		p->off_due = false;	/* the hub's return applies it */
 	} else {
@@ -305,11 +392,16 @@ static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
 static int pizwg_port_off(const struct pizwg_hub *hub, struct pizwg_port *p,
 			  enum pizwg_cause cause)
 {
-	return pizwg_port_off_via(hub, p->number, p, cause);
+	return pizwg_port_off_via(hub, p->number, p, cause, false);
 }
 
+/*
+ * Leases @p to @h and switches it on. @async: the lease was recorded when
+ * the request was accepted, and its holder's socket may have closed since
+ * (it is not blocked in the request): then the port stays off.
+ */
 static int pizwg_port_on(const struct pizwg_hub *hub, struct pizwg_port *p,
-			 struct net *net, u32 portid,
+			 const struct pizwg_holder *h, bool async,
 			 struct netlink_ext_ack *extack)
 {
 	bool held;
@@ -321,11 +413,15 @@ static int pizwg_port_on(const struct pizwg_hub *hub, struct pizwg_port *p,
 	 * release notifier must already see the lease.
 	 */
 	mutex_lock(&pizwg_ports_lock);
+	if (async && (!pizwg_port_held_by(p, h) || p->off_due ||
+		      sock_flag(h->sk, SOCK_DEAD))) {
+		mutex_unlock(&pizwg_ports_lock);
+		NL_SET_ERR_MSG(extack, "the lease ended before switching");
+		return -ENODEV;
+	}
 	p->intent = PIZWG_INTENT_ON;
-	p->leased = true;
+	pizwg_lease_take(p, h);
 	p->off_due = false;
-	p->lease_net = net;
-	p->lease_portid = portid;
 	p->on_requested = true;
 	mutex_unlock(&pizwg_ports_lock);
 
@@ -348,7 +444,7 @@ static int pizwg_port_on(const struct pizwg_hub *hub, struct pizwg_port *p,
 	 * holder's socket closed, the lease is over already.
 	 */
 	mutex_lock(&pizwg_ports_lock);
-	held = pizwg_port_held_by(p, net, portid) && !p->off_due;
+	held = pizwg_port_held_by(p, h) && !p->off_due;
 	if (held) {
 		p->lease_announced = true;
 		pizwg_event_port(hub->name, p->number, true, true,
@@ -392,7 +488,10 @@ static int pizwg_port_do_switch(const struct pizwg_switch_req *req,
 	int ret;
 
 	mutex_lock(&pizwg_ports_lock);
-	busy = p->leased && !pizwg_port_held_by(p, req->net, req->portid);
+	busy = p->leased && !pizwg_port_held_by(p, &req->holder);
+	/* Accepted: supersedes asynchronous switches of the port queued. */
+	if (!busy || req->action == PIZWG_ACTION_OFF)
+		p->req_gen = ++pizwg_req_count;
 	mutex_unlock(&pizwg_ports_lock);
 
 	switch (req->action) {
@@ -401,7 +500,7 @@ static int pizwg_port_do_switch(const struct pizwg_switch_req *req,
 	case PIZWG_ACTION_ON:
 		if (busy)
 			goto busy;
-		return pizwg_port_on(hub, p, req->net, req->portid,
+		return pizwg_port_on(hub, p, &req->holder, false,
 				     req->extack);
 	case PIZWG_ACTION_CYCLE:
 		if (busy)
@@ -410,7 +509,7 @@ static int pizwg_port_do_switch(const struct pizwg_switch_req *req,
 		if (ret)
 			return ret;
 		msleep(req->off_ms);
-		return pizwg_port_on(hub, p, req->net, req->portid,
+		return pizwg_port_on(hub, p, &req->holder, false,
 				     req->extack);
 	default:
 		return -EINVAL;	/* the policy lets no other value through */
@@ -463,6 +562,212 @@ out:
 	return ret;
 }
 
+/*
+ * One step of an asynchronous switch: the whole of "on" and "off", or a
+ * cycle's off (then -EINPROGRESS: its on step is queued after the off time)
+ * or on. Runs on pizwg_wq with the power lock held.
+ */
+static int pizwg_async_step(struct pizwg_async *a,
+			    struct netlink_ext_ack *extack)
+{
+	struct pizwg_hub hub;
+	struct pizwg_port *p;
+	bool latest, held;
+	int ret;
+
+	lockdep_assert_held(&pizwg_power_lock);
+	if (pizwg_unloading) {
+		NL_SET_ERR_MSG(extack, "the module is being unloaded");
+		return -ESHUTDOWN;
+	}
+	p = pizwg_port_get(a->hub, a->port);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	mutex_lock(&pizwg_ports_lock);
+	latest = p->req_gen == a->gen;
+	held = pizwg_port_held_by(p, &a->holder) && !p->off_due &&
+	       !sock_flag(a->holder.sk, SOCK_DEAD);
+	mutex_unlock(&pizwg_ports_lock);
+	if (!latest) {
+		NL_SET_ERR_MSG(extack,
+			       "superseded by a later request for the port");
+		return -ECANCELED;
+	}
+	if (a->action != PIZWG_ACTION_OFF && !held) {
+		NL_SET_ERR_MSG(extack, "the lease ended before switching");
+		return -ENODEV;
+	}
+	/* No descriptor read: the request checked the hub. */
+	if (pizwg_hub_find(a->hub, &hub)) {
+		NL_SET_ERR_MSG(extack, "the hub went away");
+		return -ENODEV;
+	}
+	if (!p->peer_port)
+		pizwg_hub_read_port_peer(&hub, p->number, p->peer,
+					 sizeof(p->peer), &p->peer_port);
+	if (a->action == PIZWG_ACTION_OFF) {
+		ret = pizwg_port_off(&hub, p, PIZWG_CAUSE_REQUEST);
+	} else if (a->action == PIZWG_ACTION_CYCLE && !a->on_step) {
+		/* The lease stays: a holder gone during the off time ends it. */
+		ret = pizwg_port_off_via(&hub, p->number, p,
+					 PIZWG_CAUSE_REQUEST, true);
+		mutex_lock(&pizwg_ports_lock);
+		if (!ret && !pizwg_unloading) {
+			a->on_step = true;
+			queue_delayed_work(pizwg_wq, &a->work,
+					   msecs_to_jiffies(a->off_ms));
+			ret = -EINPROGRESS;
+		} else if (!ret) {
+			NL_SET_ERR_MSG(extack, "the module is being unloaded");
+			ret = -ESHUTDOWN;
+		}
+		mutex_unlock(&pizwg_ports_lock);
+	} else {
+		ret = pizwg_port_on(&hub, p, &a->holder, true, extack);
+	}
+	pizwg_hub_put(&hub);
+	if (ret && ret != -EINPROGRESS && !extack->_msg)
+		NL_SET_ERR_MSG(extack, "switching the port failed");
+	return ret;
+}
+
+static void pizwg_async_work_fn(struct work_struct *work)
+{
+	struct pizwg_async *a = container_of(to_delayed_work(work),
+					     struct pizwg_async, work);
+	struct netlink_ext_ack extack = {};
+	int ret;
+
+	mutex_lock(&pizwg_power_lock);
+	ret = pizwg_async_step(a, &extack);
+	mutex_lock(&pizwg_ports_lock);
+	/* Requests that do not wait for the power lock rarely prune. */
+	if (pizwg_ports_count > PIZWG_PORTS_MAX / 2)
+		pizwg_port_prune();
+	if (ret != -EINPROGRESS)
+		list_del(&a->node);
+	mutex_unlock(&pizwg_ports_lock);
+	mutex_unlock(&pizwg_power_lock);
+	if (ret == -EINPROGRESS)
+		return;
+	/* The answer comes after the notifications the switch caused. */
+	pizwg_event_flush();
+	pizwg_nl_set_port_done(a->holder.net, a->holder.portid, a->seq,
+			       a->hub, a->port, a->action, ret, extack._msg);
+	put_net(a->holder.net);
+	sock_put(a->holder.sk);
+	kfree(a);
+}
+
+/*
+ * Accepts an asynchronous SET_PORT: checks it, records its effect on the
+ * lease at once (so that the holder's socket closing from now on ends with
+ * the port off, and another socket's "on" is EBUSY), and queues the switch.
+ * Takes no lock held across USB I/O or a switch: the hub's switching mode
+ * comes from hub.c's cache (read from the descriptor once per hub binding).
+ */
+int pizwg_port_switch_async(const struct pizwg_switch_req *req, u32 seq)
+{
+	struct pizwg_port *p, *new;
+	struct pizwg_async *a;
+	struct pizwg_hub hub;
+	bool pruning;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!a || !new) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	/*
+	 * What the hub driver's binding taught hub.c: no USB I/O, no USB
+	 * device lock. Else (its descriptor could not be read then) read it.
+	 */
+	ret = pizwg_hub_known(req->hub, &hub);
+	if (!ret && req->port > hub.num_ports) {
+		NL_SET_ERR_MSG(req->extack, "port out of range for this hub");
+		ret = -EINVAL;
+	} else if (ret) {
+		ret = pizwg_port_check(req, &hub);
+	}
+	if (ret)
+		goto out_free;
+	if (hub.switching != PIZWG_SWITCHING_INDIVIDUAL && !req->force) {
+		NL_SET_ERR_MSG(req->extack,
+			       "hub has no per-port power switching");
+		ret = -EOPNOTSUPP;
+		goto out_hub;
+	}
+
+	/*
+	 * Records carrying nothing are pruned to make room only by power-lock
+	 * holders (no one else keeps pointers to records); not waited for.
+	 */
+	pruning = READ_ONCE(pizwg_ports_count) >= PIZWG_PORTS_MAX &&
+		  mutex_trylock(&pizwg_power_lock);
+	mutex_lock(&pizwg_ports_lock);
+	if (pizwg_unloading) {
+		NL_SET_ERR_MSG(req->extack, "the module is being unloaded");
+		ret = -ESHUTDOWN;
+		goto out_unlock;
+	}
+	p = pizwg_port_lookup(hub.name, req->port, &new, pruning);
+	if (IS_ERR(p)) {
+		ret = PTR_ERR(p);
+		if (ret == -ENOSPC)
+			NL_SET_ERR_MSG(req->extack,
+				       "too many ports with an intended state");
+		goto out_unlock;
+	}
+	if (req->action != PIZWG_ACTION_OFF && p->leased &&
+	    !pizwg_port_held_by(p, &req->holder)) {
+		NL_SET_ERR_MSG(req->extack, "port is leased to another socket");
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	p->req_gen = ++pizwg_req_count;
+	if (req->action == PIZWG_ACTION_OFF) {
+		/*
+		 * "off" from any socket ends the lease now, and the off is
+		 * owed from now on: a hub unbind or an unload before our work
+		 * runs switches the port off too. (The off work is not woken:
+		 * ours does it.)
+		 */
+		pizwg_lease_drop(p);
+		p->lease_announced = false;
+		p->on_requested = false;
+		pizwg_port_owe_off(p, PIZWG_CAUSE_REQUEST);
+	} else {
+		p->intent = PIZWG_INTENT_ON;
+		pizwg_lease_take(p, &req->holder);
+		p->off_due = false;
+	}
+	strscpy(a->hub, hub.name, sizeof(a->hub));
+	a->port = req->port;
+	a->action = req->action;
+	a->off_ms = req->off_ms;
+	a->gen = p->req_gen;
+	a->holder = req->holder;
+	get_net(a->holder.net);
+	sock_hold(a->holder.sk);
+	a->seq = seq;
+	INIT_DELAYED_WORK(&a->work, pizwg_async_work_fn);
+	list_add_tail(&a->node, &pizwg_asyncs);
+	queue_delayed_work(pizwg_wq, &a->work, 0);
+	a = NULL;
+out_unlock:
+	mutex_unlock(&pizwg_ports_lock);
+	if (pruning)
+		mutex_unlock(&pizwg_power_lock);
+out_hub:
+	pizwg_hub_put(&hub);
+out_free:
+	kfree(new);
+	kfree(a);
+	return ret;
+}
+
 int pizwg_port_release(const struct pizwg_switch_req *req)
 {
 	struct pizwg_hub hub;
@@ -484,8 +789,8 @@ int pizwg_port_release(const struct pizwg_switch_req *req)
 		ret = -EPERM;
 		NL_SET_ERR_MSG(req->extack,
 			       "port is guarded: powered only while leased");
-	} else if (p && pizwg_port_held_by(p, req->net, req->portid)) {
-		p->leased = false;
+	} else if (p && pizwg_port_held_by(p, &req->holder)) {
+		pizwg_lease_drop(p);
 		p->lease_announced = false;
 		p->intent = PIZWG_INTENT_NONE;
 		pizwg_event_port(hub.name, req->port, true, false,
@@ -617,7 +922,7 @@ void pizwg_port_hub_unbind(struct usb_device *hdev)
 			p->intent = PIZWG_INTENT_OFF;
 		if (!p->leased)
 			continue;
-		p->leased = false;
+		pizwg_lease_drop(p);
 		if (p->lease_announced)
 			pizwg_event_port(p->hub, p->number, !off, false,
 					 PIZWG_CAUSE_HUB_GONE);
@@ -644,7 +949,7 @@ static bool pizwg_port_next_due(bool all, unsigned long now, char *hub,
 		*cause = p->off_due ? p->due_cause : PIZWG_CAUSE_UNLOAD;
 		/* Picked once per pass; a failed off marks it due again. */
 		p->off_due = false;
-		p->leased = false;
+		pizwg_lease_drop(p);
 		strscpy(hub, p->hub, PIZWG_NAME_MAX);
 		*number = p->number;
 		found = true;
@@ -677,7 +982,8 @@ static void pizwg_port_off_due(void)
 			pizwg_hub_put(&hub);
 		} else if (p->peer_port && !pizwg_hub_find(p->peer, &hub)) {
 			/* Only the USB3 port's other half is back. */
-			pizwg_port_off_via(&hub, p->peer_port, p, cause);
+			pizwg_port_off_via(&hub, p->peer_port, p, cause,
+					   false);
 			pizwg_hub_put(&hub);
 		}
 		/* Else both are gone: their return applies the off. */
@@ -708,9 +1014,15 @@ static int pizwg_netlink_notify(struct notifier_block *nb,
 
 	mutex_lock(&pizwg_ports_lock);
 	list_for_each_entry(p, &pizwg_ports, node) {
-		if (!pizwg_port_held_by(p, n->net, n->portid))
+		/*
+		 * The socket being released is unhashed and dead already: a
+		 * new socket that took its port id meanwhile is not it.
+		 */
+		if (!p->leased || p->lease_net != n->net ||
+		    p->lease_portid != n->portid ||
+		    !sock_flag(p->lease_sk, SOCK_DEAD))
 			continue;
-		p->leased = false;
+		pizwg_lease_drop(p);
 		pizwg_port_owe_off(p, PIZWG_CAUSE_LEASE_EXPIRY);
 		due = true;
 	}
@@ -730,6 +1042,7 @@ static void pizwg_port_free_all(void)
 
 	mutex_lock(&pizwg_ports_lock);
 	list_for_each_entry_safe(p, tmp, &pizwg_ports, node) {
+		pizwg_lease_drop(p);
 		list_del(&p->node);
 		kfree(p);
 	}
@@ -862,6 +1175,9 @@ int pizwg_port_init(void)
 {
 	int ret;
 
+	pizwg_wq = alloc_ordered_workqueue("pizwg", 0);
+	if (!pizwg_wq)
+		return -ENOMEM;
 	ret = pizwg_guard_parse();
 	if (ret)
 		goto err;
@@ -871,16 +1187,19 @@ int pizwg_port_init(void)
 	return 0;
 err:
 	pizwg_port_free_all();
+	destroy_workqueue(pizwg_wq);
 	return ret;
 }
 
 /*
- * Refuses further requests and switches off every leased port and every
- * port owed an off, a few times each before giving up on it.
+ * Refuses further requests, answers queued asynchronous ones with
+ * ESHUTDOWN, and switches off every leased port and every port owed an off,
+ * a few times each before giving up on it.
  */
 void pizwg_port_exit(void)
 {
 	char name[PIZWG_NAME_MAX];
+	struct pizwg_async *a;
 	enum pizwg_cause cause;
 	struct pizwg_port *p;
 	struct pizwg_hub hub;
@@ -892,8 +1211,17 @@ void pizwg_port_exit(void)
 	mutex_lock(&pizwg_power_lock);
 	mutex_lock(&pizwg_ports_lock);
 	pizwg_unloading = true;
+	/*
+	 * Switches waiting for a cycle's off time run now, see
+	 * pizwg_unloading and answer so. Only a work item that was pending
+	 * is queued again: one running now ends (and frees itself) on its own.
+	 */
+	list_for_each_entry(a, &pizwg_asyncs, node)
+		if (cancel_delayed_work(&a->work))
+			queue_delayed_work(pizwg_wq, &a->work, 0);
 	mutex_unlock(&pizwg_ports_lock);
 	mutex_unlock(&pizwg_power_lock);
+	destroy_workqueue(pizwg_wq);
 	/* Nothing queues it now; the hub notifiers only mark. */
 	cancel_delayed_work_sync(&pizwg_off_work);
 
@@ -924,8 +1252,10 @@ void pizwg_port_exit(void)
 	}
 
 	/*
-	 * Claims go with us. Records are added and freed only under the power
-	 * lock, so the list holds still; names and numbers never change.
+	 * Claims go with us. Records are freed only under the power lock, and
+	 * added under it or by asynchronous requests, which are refused now
+	 * (pizwg_unloading): the list holds still; names and numbers never
+	 * change.
 	 */
 	list_for_each_entry(p, &pizwg_ports, node)
 		pizwg_port_claim_all(p, false);

@@ -190,13 +190,18 @@ static int pizwg_usb_bus_notify(struct notifier_block *nb,
 					    true);
 		/* The hub driver has just powered every port of this hub. */
 		hub = pizwg_hub_of_intf(dev);
-		if (hub)
+		if (hub) {
+			/* Claims first: they race the hub driver's first event. */
 			pizwg_port_hub_bound(hub);
+			pizwg_hub_bound_locked(hub, to_usb_interface(dev));
+		}
 		break;
 	case BUS_NOTIFY_UNBIND_DRIVER:
 		hub = pizwg_hub_of_intf(dev);
-		if (hub)
+		if (hub) {
 			pizwg_port_hub_unbind(hub);
+			pizwg_hub_forget(hub);
+		}
 		break;
 	case BUS_NOTIFY_UNBOUND_DRIVER:
 	case BUS_NOTIFY_DEL_DEVICE:
@@ -228,8 +233,10 @@ static void pizwg_tty_attach(void)
 			pizwg_usb_bus = NULL;
 		}
 		/* After registering, so that no tty falls between the two. */
-		if (pizwg_usb_bus)
+		if (pizwg_usb_bus) {
 			usb_for_each_dev(NULL, pizwg_tty_scan_one);
+			pizwg_hub_scan();
+		}
 		/* And no hub binding: ports meant to be off are switched off. */
 		if (pizwg_usb_bus)
 			pizwg_port_apply_all();

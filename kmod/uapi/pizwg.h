@@ -6,11 +6,15 @@
  * =============
  *
  * The generic netlink family is named PIZWG_GENL_NAME ("pizwg"), version
- * PIZWG_GENL_VERSION (1), with one multicast group PIZWG_GENL_MCGRP_EVENTS
- * ("events"). The family is netns-aware; notifications are sent to every
- * network namespace, because hosts are often simulated as namespaces that
- * share one kernel and one USB stack. kmod/pizwg.yaml says the same thing in
- * the kernel's YNL spec form.
+ * PIZWG_GENL_VERSION (2), with one multicast group PIZWG_GENL_MCGRP_EVENTS
+ * ("events"). The family is netns-aware (see Notifications for which
+ * namespaces hear it). kmod/pizwg.yaml says the same thing in the kernel's
+ * YNL spec form.
+ *
+ * Versions: 1 is the first; 2 adds PIZWG_A_ASYNC to PIZWG_CMD_SET_PORT and
+ * PIZWG_CMD_SET_PORT_DONE. Userspace reads the version from the netlink
+ * controller (CTRL_ATTR_VERSION) and sends PIZWG_A_ASYNC only to version 2
+ * or later: a version 1 module rejects it as an unknown attribute.
  *
  * All commands and notifications use the top level attribute set
  * enum pizwg_attr below. Strings are NUL-terminated. Every request is
@@ -67,8 +71,39 @@
  *   "off" the child is gone. The notifications it caused are sent before the
  *   reply.
  *
+ *     PIZWG_A_ASYNC: flag (version 2), answer at once and switch later.
+ *
+ *   Without PIZWG_A_ASYNC the request holds the caller, and generic
+ *   netlink's lock (every family's requests and registrations queue behind
+ *   it), for as long as the switch takes: for "cycle", the whole off time.
+ *   With it, everything that can be decided at once is: the ack carries
+ *   EINVAL, EPERM, ENODEV, EOPNOTSUPP, EBUSY, ESHUTDOWN, ENOSPC (too many
+ *   ports with an intended state), ENOMEM or EIO (the hub descriptor could
+ *   not be read), and a lease is recorded before the ack (so a socket
+ *   closed from then on still ends with the port off). The hub's switching
+ *   mode is read from its descriptor when the hub driver binds, so the ack
+ *   normally needs no USB I/O. The switch, and a cycle's wait, run on the module's
+ *   own ordered workqueue; no lock is held across the wait. When it is
+ *   done, PIZWG_CMD_SET_PORT_DONE is unicast to the requesting socket with
+ *   the request's sequence number (it may arrive before the ack), after the
+ *   notifications the switch caused:
+ *
+ *     PIZWG_A_HUB, PIZWG_A_PORT, PIZWG_A_ACTION: as requested
+ *     PIZWG_A_ERRNO: u32, 0 on success, else a positive errno: ENODEV (the
+ *                    hub went away, or the lease ended: the requester's
+ *                    socket closed, the hub was re-probed, an "off" from
+ *                    another socket; the message says which), ECANCELED (a later
+ *                    request for the same port was accepted first and
+ *                    superseded this one), ESHUTDOWN (the module is being
+ *                    unloaded), or the switch's own error
+ *     PIZWG_A_ERROR_MSG: NUL-terminated string saying why, with an error
+ *
+ *   A requester that closes its socket before the work is done gets no
+ *   message; a port it had leased is switched off (lease expiry).
+ *
  *   Leases: "on" and "cycle" lease the port to the requesting netlink
- *   socket. When that socket is closed for any reason (including its process
+ *   socket (the socket itself: a new socket that gets the same port id is
+ *   another holder). When that socket is closed for any reason (including its process
  *   being killed), the module switches the port off (cause
  *   PIZWG_CAUSE_LEASE_EXPIRY). "off" from any socket ends the lease. "on" of
  *   a port leased to another socket fails with EBUSY. When the module is
@@ -150,7 +185,7 @@
 #define _UAPI_PIZWG_H
 
 #define PIZWG_GENL_NAME "pizwg"
-#define PIZWG_GENL_VERSION 1
+#define PIZWG_GENL_VERSION 2
 #define PIZWG_GENL_MCGRP_EVENTS "events"
 
 #define PIZWG_NAME_MAX 32	/* bytes of a hub, device or tty name, NUL included */
@@ -168,6 +203,7 @@ enum pizwg_cmd {
 	PIZWG_CMD_TTY_ADDED,
 	PIZWG_CMD_TTY_REMOVED,
 	PIZWG_CMD_PORT_CHANGED,
+	PIZWG_CMD_SET_PORT_DONE,
 
 	__PIZWG_CMD_MAX,
 	PIZWG_CMD_MAX = __PIZWG_CMD_MAX - 1
@@ -200,6 +236,9 @@ enum pizwg_attr {
 	PIZWG_A_LEASED,
 	PIZWG_A_CAUSE,
 	PIZWG_A_TIMESTAMP,
+	PIZWG_A_ASYNC,
+	PIZWG_A_ERRNO,
+	PIZWG_A_ERROR_MSG,
 
 	__PIZWG_A_MAX,
 	PIZWG_A_MAX = __PIZWG_A_MAX - 1
