@@ -551,6 +551,100 @@ static void parse_event_keeps_a_cause_it_does_not_know(void)
 	CHECK_INT(ev.cause, 77);
 }
 
+static struct nl_msg *done_msg(int omit, uint32_t err, const char *text)
+{
+	struct nl_msg *msg = pizwg_msg(PIZWG_CMD_SET_PORT_DONE);
+
+	if (omit != PIZWG_A_HUB)
+		nla_put_string(msg, PIZWG_A_HUB, "usb1");
+	if (omit != PIZWG_A_PORT)
+		nla_put_u32(msg, PIZWG_A_PORT, 1);
+	if (omit != PIZWG_A_ACTION)
+		nla_put_u32(msg, PIZWG_A_ACTION, PIZWG_ACTION_CYCLE);
+	if (omit != PIZWG_A_ERRNO)
+		nla_put_u32(msg, PIZWG_A_ERRNO, err);
+	if (text)
+		nla_put_string(msg, PIZWG_A_ERROR_MSG, text);
+	return msg;
+}
+
+static int parse_done_msg(struct nl_msg *msg, struct pizwg_set_port_done *d)
+{
+	int ret = pizwg_parse_set_port_done(nlmsg_hdr(msg), d);
+
+	nlmsg_free(msg);
+	return ret;
+}
+
+static void parse_done_of_a_success(void)
+{
+	struct pizwg_set_port_done d;
+
+	CHECK_INT(parse_done_msg(done_msg(0, 0, NULL), &d), 0);
+	CHECK_INT(d.err, 0);
+	CHECK_STR(d.hub, "usb1");
+	CHECK_INT(d.port, 1);
+	CHECK_INT(d.action, PIZWG_ACTION_CYCLE);
+	CHECK_STR(d.msg, "");
+}
+
+static void parse_done_of_a_failure_gives_errno_and_message(void)
+{
+	struct pizwg_set_port_done d;
+
+	CHECK_INT(parse_done_msg(done_msg(0, ECANCELED, "superseded"), &d), 0);
+	CHECK_INT(d.err, -ECANCELED);
+	CHECK_STR(d.msg, "superseded");
+}
+
+static void parse_done_missing_any_required_attribute_is_eproto(void)
+{
+	static const int attrs[] = {
+		PIZWG_A_HUB, PIZWG_A_PORT, PIZWG_A_ACTION, PIZWG_A_ERRNO,
+	};
+	struct pizwg_set_port_done d;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(attrs); i++)
+		CHECK_INT(parse_done_msg(done_msg(attrs[i], 0, NULL), &d),
+			  -EPROTO);
+}
+
+static void parse_done_errno_beyond_the_kernel_range_is_eproto(void)
+{
+	struct pizwg_set_port_done d;
+
+	CHECK_INT(parse_done_msg(done_msg(0, 4096, NULL), &d), -EPROTO);
+	CHECK_INT(parse_done_msg(done_msg(0, UINT32_MAX, NULL), &d), -EPROTO);
+}
+
+static void parse_done_of_another_command_is_eproto(void)
+{
+	struct pizwg_set_port_done d;
+
+	CHECK_INT(parse_done_msg(tty_msg(0, true), &d), -EPROTO);
+}
+
+static void parse_done_message_of_256_bytes_is_eproto(void)
+{
+	struct pizwg_set_port_done d;
+	char text[257];
+
+	memset(text, 'x', 256);
+	text[256] = '\0';
+	CHECK_INT(parse_done_msg(done_msg(0, EIO, text), &d), -EPROTO);
+	text[255] = '\0';
+	CHECK_INT(parse_done_msg(done_msg(0, EIO, text), &d), 0);
+	CHECK_INT((int)strlen(d.msg), 255);
+}
+
+static void parse_event_of_a_done_is_eproto(void)
+{
+	struct pizwg_event ev;
+
+	CHECK_INT(parse_event_msg(done_msg(0, 0, NULL), &ev), -EPROTO);
+}
+
 /* An NLMSG_ERROR as the kernel builds it: @echo payload bytes echoed back. */
 static struct nl_msg *error_msg(int err, int echo, bool capped,
 				const char *text)
@@ -690,6 +784,8 @@ static void open_resolves_family_id_and_group(void)
 	struct pizwg_genl *g = open_nlctrl();
 
 	CHECK_INT(g->family, GENL_ID_CTRL);
+	/* nlctrl is version 2: what SET_PORT's PIZWG_A_ASYNC is keyed on. */
+	CHECK_INT(g->version, 2);
 	CHECK(g->events_group > 0);
 	CHECK_STR(pizwg_genl_extack(g), "");
 	pizwg_genl_close(g);
@@ -998,6 +1094,13 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(parse_event_of_a_newer_command_is_enomsg),
 	UNIT_TEST(parse_event_of_a_reply_command_is_eproto),
 	UNIT_TEST(parse_event_keeps_a_cause_it_does_not_know),
+	UNIT_TEST(parse_done_of_a_success),
+	UNIT_TEST(parse_done_of_a_failure_gives_errno_and_message),
+	UNIT_TEST(parse_done_missing_any_required_attribute_is_eproto),
+	UNIT_TEST(parse_done_errno_beyond_the_kernel_range_is_eproto),
+	UNIT_TEST(parse_done_of_another_command_is_eproto),
+	UNIT_TEST(parse_done_message_of_256_bytes_is_eproto),
+	UNIT_TEST(parse_event_of_a_done_is_eproto),
 	UNIT_TEST(extack_of_a_capped_error),
 	UNIT_TEST(extack_after_an_echoed_request_of_any_length),
 	UNIT_TEST(extack_of_a_failed_dump),

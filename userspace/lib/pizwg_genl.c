@@ -34,6 +34,7 @@ struct pizwg_genl {
 	const char *family_name;
 	const char *group_name;
 	int family;		/* 0 while the family is not registered */
+	uint32_t version;	/* the family's, from the controller */
 	int events_group;
 	char extack[PIZWG_EXTACK_MAX];
 	unsigned char *evbuf;
@@ -44,6 +45,7 @@ struct family_info {
 	const char *group;	/* the multicast group looked for */
 	char name[GENL_NAMSIZ];
 	int id;
+	uint32_t version;
 	int group_id;
 	bool has_group;
 };
@@ -82,6 +84,9 @@ static const struct nla_policy pizwg_policy[PIZWG_A_MAX + 1] = {
 	[PIZWG_A_LEASED] = POL_U8,
 	[PIZWG_A_CAUSE] = POL_U32,
 	[PIZWG_A_TIMESTAMP] = POL_U64,
+	[PIZWG_A_ASYNC] = { .type = NLA_FLAG },
+	[PIZWG_A_ERRNO] = POL_U32,
+	[PIZWG_A_ERROR_MSG] = POL_STR(PIZWG_EXTACK_MAX),
 };
 
 static const struct nla_policy pizwg_port_policy[PIZWG_PORT_A_MAX + 1] = {
@@ -96,6 +101,7 @@ static const struct nla_policy pizwg_port_policy[PIZWG_PORT_A_MAX + 1] = {
 static const struct nla_policy ctrl_policy[CTRL_ATTR_MAX + 1] = {
 	[CTRL_ATTR_FAMILY_ID] = POL_U16,
 	[CTRL_ATTR_FAMILY_NAME] = POL_STR(GENL_NAMSIZ),
+	[CTRL_ATTR_VERSION] = POL_U32,
 	[CTRL_ATTR_MCAST_GROUPS] = { .type = NLA_NESTED },
 };
 
@@ -367,6 +373,7 @@ int pizwg_parse_event(struct nlmsghdr *nlh, struct pizwg_event *ev)
 	case PIZWG_CMD_SET_PORT:
 	case PIZWG_CMD_RELEASE_PORT:
 	case PIZWG_CMD_GET_TTY:
+	case PIZWG_CMD_SET_PORT_DONE:
 		return -EPROTO;		/* replies, never notifications */
 	default:
 		return -ENOMSG;
@@ -378,6 +385,35 @@ int pizwg_parse_event(struct nlmsghdr *nlh, struct pizwg_event *ev)
 	if (ev->type == PIZWG_EVENT_PORT_CHANGED)
 		return parse_port_event(tb, &ev->port);
 	return parse_tty_attrs(tb, &ev->tty);
+}
+
+static const int done_required[] = {
+	PIZWG_A_HUB, PIZWG_A_PORT, PIZWG_A_ACTION, PIZWG_A_ERRNO,
+};
+
+int pizwg_parse_set_port_done(struct nlmsghdr *nlh,
+			      struct pizwg_set_port_done *done)
+{
+	struct nlattr *tb[PIZWG_A_MAX + 1];
+	uint32_t e;
+
+	memset(done, 0, sizeof(*done));
+	if (parse_genl(nlh, tb, PIZWG_A_MAX, pizwg_policy) ||
+	    genl_cmd(nlh) != PIZWG_CMD_SET_PORT_DONE ||
+	    !has_all(tb, done_required, ARRAY_SIZE(done_required)) ||
+	    get_str(done->hub, sizeof(done->hub), tb[PIZWG_A_HUB]))
+		return -EPROTO;
+	if (tb[PIZWG_A_ERROR_MSG] &&
+	    get_str(done->msg, sizeof(done->msg), tb[PIZWG_A_ERROR_MSG]))
+		return -EPROTO;
+	e = nla_get_u32(tb[PIZWG_A_ERRNO]);
+	/* A positive errno, as the kernel's own range (MAX_ERRNO) has it. */
+	if (e > 4095)
+		return -EPROTO;
+	done->err = -(int)e;
+	done->port = nla_get_u32(tb[PIZWG_A_PORT]);
+	done->action = nla_get_u32(tb[PIZWG_A_ACTION]);
+	return 0;
 }
 
 /*
@@ -434,6 +470,8 @@ static int parse_family(struct nlmsghdr *nlh, struct family_info *fi)
 	    get_str(fi->name, sizeof(fi->name), tb[CTRL_ATTR_FAMILY_NAME]))
 		return -EPROTO;
 	fi->id = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	fi->version = tb[CTRL_ATTR_VERSION] ?
+		      nla_get_u32(tb[CTRL_ATTR_VERSION]) : 1;
 	if (!tb[CTRL_ATTR_MCAST_GROUPS])
 		return 0;
 	nla_for_each_nested(grp, tb[CTRL_ATTR_MCAST_GROUPS], rem) {
@@ -459,6 +497,14 @@ struct request {
 	int err;
 	bool done;
 	bool interrupted;
+	/*
+	 * An asynchronous SET_PORT: complete once both its ack and its
+	 * SET_PORT_DONE (in either order) have come, or its ack failed.
+	 */
+	bool async;
+	bool acked;
+	bool answered;
+	const struct pizwg_power_req *power;	/* what it asked for */
 };
 
 /* Answers to an earlier request that timed out are dropped. */
@@ -469,11 +515,36 @@ static int rq_seq_check(struct nl_msg *msg, void *arg)
 	return nlmsg_hdr(msg)->nlmsg_seq == rq->seq ? NL_OK : NL_SKIP;
 }
 
+/*
+ * An answer with our sequence number on our port, for another request (a
+ * socket of the same port id closed while a switch it asked for was
+ * pending, and its sequence numbers met ours) is not ours: it has to name
+ * the same port and action.
+ */
+static int rq_answer(struct nlmsghdr *nlh, struct request *rq)
+{
+	struct pizwg_set_port_done d;
+	int ret;
+
+	ret = pizwg_parse_set_port_done(nlh, &d);
+	if (!ret && (strcmp(d.hub, rq->power->hub) ||
+		     d.port != rq->power->port ||
+		     d.action != (uint32_t)rq->power->action))
+		return NL_SKIP;
+	rq->err = ret ? ret : d.err;
+	snprintf(rq->g->extack, sizeof(rq->g->extack), "%s", d.msg);
+	rq->answered = true;
+	rq->done = rq->acked;
+	return NL_STOP;
+}
+
 static int rq_valid(struct nl_msg *msg, void *arg)
 {
 	struct request *rq = arg;
 	int ret = -EPROTO;
 
+	if (rq->async)
+		return rq_answer(nlmsg_hdr(msg), rq);
 	if (rq->parse)
 		ret = rq->parse(nlmsg_hdr(msg), rq->arg);
 	if (ret && !rq->err)
@@ -505,7 +576,8 @@ static int rq_ack(struct nl_msg *msg, void *arg)
 	struct request *rq = arg;
 
 	(void)msg;
-	rq->done = true;
+	rq->acked = true;
+	rq->done = !rq->async || rq->answered;
 	return NL_STOP;
 }
 
@@ -551,10 +623,21 @@ static struct nl_cb *rq_callbacks(struct request *rq)
  * Sends @msg and reads until its answer is complete, passing each reply to
  * @parse. Dumps are sent without NLM_F_ACK: NLMSG_DONE ends them.
  */
+static int request_rq(struct pizwg_genl *g, struct nl_msg *msg,
+		      struct request *rqp);
+
 static int request(struct pizwg_genl *g, struct nl_msg *msg,
 		   int (*parse)(struct nlmsghdr *nlh, void *arg), void *arg)
 {
 	struct request rq = { .g = g, .parse = parse, .arg = arg };
+
+	return request_rq(g, msg, &rq);
+}
+
+static int request_rq(struct pizwg_genl *g, struct nl_msg *msg,
+		      struct request *rqp)
+{
+	struct request rq = *rqp;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct nl_cb *cb;
 	int ret;
@@ -684,6 +767,7 @@ static int genl_open(struct pizwg_genl **gp, const char *family,
 	if (ret)
 		goto err;
 	g->family = fi.id;
+	g->version = fi.version;
 	g->events_group = fi.group_id;
 	*gp = g;
 	return 0;
@@ -884,6 +968,7 @@ static int put_power(struct nl_msg *msg, const struct pizwg_power_req *req)
 int pizwg_genl_set_port(struct pizwg_genl *g,
 			const struct pizwg_power_req *req)
 {
+	struct request rq = { .g = g, .power = req };
 	struct nl_msg *msg;
 	int ret;
 
@@ -895,8 +980,16 @@ int pizwg_genl_set_port(struct pizwg_genl *g,
 	if (!msg)
 		return -ENOMEM;
 	ret = put_power(msg, req);
+	/*
+	 * A module of version 2 or later switches off genetlink's lock and
+	 * answers with SET_PORT_DONE; we wait for it, so the call means the
+	 * same either way. An older one would refuse the flag.
+	 */
+	rq.async = g->version >= 2;
+	if (!ret && rq.async && nla_put_flag(msg, PIZWG_A_ASYNC) < 0)
+		ret = -EMSGSIZE;
 	if (!ret)
-		ret = request(g, msg, NULL, NULL);
+		ret = request_rq(g, msg, &rq);
 	nlmsg_free(msg);
 	return ret;
 }
@@ -1018,6 +1111,7 @@ static int ctrl_event(struct pizwg_genl *g, struct nlmsghdr *nlh,
 	if (!fi.has_group)
 		return -EPROTO;
 	g->family = fi.id;
+	g->version = fi.version;
 	g->events_group = fi.group_id;
 	ev->type = PIZWG_EVENT_MODULE_ADDED;
 	ret = join(g, g->events_group);

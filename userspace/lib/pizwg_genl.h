@@ -16,6 +16,10 @@
  * Requests are synchronous: they return once the kernel has answered, which
  * for a power switch is after the switch took effect (after "cycle": after
  * the off time and the switch on), so they block the caller for that long.
+ * A module of family version 2 or later is sent PIZWG_A_ASYNC, so that the
+ * switch does not hold generic netlink's lock (every other family waits
+ * behind it); the call then waits for the ack and for SET_PORT_DONE, and
+ * returns the same result.
  * A request that gets no answer within PIZWG_GENL_TIMEOUT_MS fails with
  * -ETIMEDOUT: its outcome is unknown (a late answer is discarded by the next
  * request; a port switched on late is still leased to this handle).
@@ -190,6 +194,17 @@ const char *pizwg_event_name(enum pizwg_event_type type);
 int pizwg_parse_hub(struct nlmsghdr *nlh, struct pizwg_hub *hub);
 int pizwg_parse_tty(struct nlmsghdr *nlh, struct pizwg_tty *tty);
 int pizwg_parse_event(struct nlmsghdr *nlh, struct pizwg_event *ev);
+/* A PIZWG_CMD_SET_PORT_DONE: which request it answers, and how it ended. */
+struct pizwg_set_port_done {
+	char hub[PIZWG_NAME_MAX];
+	uint32_t port;
+	uint32_t action;
+	int err;			/* 0 or a negative errno */
+	char msg[PIZWG_EXTACK_MAX];	/* "" without one */
+};
+
+int pizwg_parse_set_port_done(struct nlmsghdr *nlh,
+			      struct pizwg_set_port_done *done);
 /* The NLMSGERR_ATTR_MSG of an NLMSG_ERROR or NLMSG_DONE into @buf, or "". */
 void pizwg_parse_extack(const struct nlmsghdr *nlh, char *buf, size_t len);
 
