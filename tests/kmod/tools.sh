@@ -18,9 +18,9 @@ cleanup() {
 trap cleanup EXIT
 
 # shellcheck disable=SC2016  # expanded by the inner shell
-t "genl ctrl shows family pizwg version 1 with group events" \
-	bash -c 'o=$(genl ctrl get name pizwg) && grep -q "Version: 0x1" <<<"$o" && grep -q "name: events" <<<"$o"'
-t "genl-ctrl-list lists pizwg" bash -c 'genl-ctrl-list | grep -q " pizwg version 1"'
+t "genl ctrl shows family pizwg version 2 with group events" \
+	bash -c 'o=$(genl ctrl get name pizwg) && grep -q "Version: 0x2" <<<"$o" && grep -q "name: events" <<<"$o"'
+t "genl-ctrl-list lists pizwg" bash -c 'genl-ctrl-list | grep -q " pizwg version 2"'
 
 t "pizwgctl hubs shows the stick's hub as individually switchable" \
 	bash -c "$ctl hubs | grep -q '^$hub .* switching individual'"

@@ -176,7 +176,8 @@ void msg_put(struct nl_msg_out *m, uint16_t type, const void *data, size_t len)
 
 	a->nla_type = type;
 	a->nla_len = NLA_HDRLEN + len;
-	memcpy(NLA_DATA(a), data, len);
+	if (len)
+		memcpy(NLA_DATA(a), data, len);
 	m->len += NLA_ALIGN(a->nla_len);
 	h->nlmsg_len = m->len;
 }
@@ -210,12 +211,56 @@ static void extack_msg(struct nlmsghdr *h, char *extack, size_t size)
 	}
 }
 
+static void done_attr(struct nlattr *a, void *arg)
+{
+	struct pz_done *d = arg;
+
+	switch (a->nla_type & NLA_TYPE_MASK) {
+	case PIZWG_A_HUB:
+		copy_str(d->hub, sizeof(d->hub), a);
+		break;
+	case PIZWG_A_PORT:
+		d->port = get_u32(a);
+		break;
+	case PIZWG_A_ACTION:
+		d->action = get_u32(a);
+		break;
+	case PIZWG_A_ERRNO:
+		d->err = get_u32(a);
+		break;
+	case PIZWG_A_ERROR_MSG:
+		copy_str(d->msg, sizeof(d->msg), a);
+		break;
+	}
+}
+
+/* Keeps a SET_PORT_DONE for pz_wait_done(); true if @h was one. */
+static bool stash_done(struct nl *nl, struct nlmsghdr *h)
+{
+	struct genlmsghdr *g = NLMSG_DATA(h);
+	struct pz_done *d;
+
+	if (h->nlmsg_type != nl->family || g->cmd != PIZWG_CMD_SET_PORT_DONE)
+		return false;
+	if (nl->ndone == sizeof(nl->done) / sizeof(nl->done[0]))
+		return true;	/* more than any test waits for */
+	d = &nl->done[nl->ndone++];
+	memset(d, 0, sizeof(*d));
+	d->seq = h->nlmsg_seq;
+	d->err = UINT32_MAX;	/* missing: no test accepts it */
+	for_each_attr((char *)g + GENL_HDRLEN,
+		      h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, done_attr, d);
+	return true;
+}
+
 static int handle_one(struct nl *nl, struct nlmsghdr *h, uint32_t seq,
 		      char *extack, size_t extack_len, struct pz_msg *out,
 		      unsigned int max, unsigned int *count, bool *done)
 {
 	struct nlmsgerr *e;
 
+	if (stash_done(nl, h))
+		return 0;
 	if (h->nlmsg_seq != seq)
 		return 0;
 	if (h->nlmsg_type == NLMSG_ERROR) {
@@ -299,6 +344,8 @@ static void parse_family(struct nlattr *a, void *arg)
 
 	if (a->nla_type == CTRL_ATTR_FAMILY_ID)
 		nl->family = get_u16(a);
+	else if (a->nla_type == CTRL_ATTR_VERSION)
+		nl->version = get_u32(a);
 	else if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_MCAST_GROUPS)
 		for_each_attr(NLA_DATA(a), NLA_LEN(a), parse_groups, nl);
 }
@@ -376,7 +423,9 @@ int nl_next_event(struct nl *nl, struct pz_msg *ev, int timeout_ms)
 
 	for (;;) {
 		left = (int)(((int64_t)(deadline - monotonic_ns())) / 1000000);
-		if (left <= 0 || poll(&p, 1, left) <= 0)
+		/* 0: only what is queued already. */
+		if ((timeout_ms && left <= 0) ||
+		    poll(&p, 1, left > 0 ? left : 0) <= 0)
 			return -ETIMEDOUT;
 		n = recv(nl->fd, buf, sizeof(buf), 0);
 		if (n < 0)
@@ -421,4 +470,58 @@ int pz_dump_ttys(struct nl *nl, struct pz_msg *out, unsigned int max,
 		 unsigned int *count)
 {
 	return pz_dump(nl, PIZWG_CMD_GET_TTY, out, max, count);
+}
+
+int pz_set_port_async(struct nl *nl, const char *hub, uint32_t port,
+		      uint32_t action, uint32_t off_ms, char *extack,
+		      size_t extack_len, uint32_t *seq)
+{
+	struct nl_msg_out m;
+
+	msg_init(&m, nl, PIZWG_CMD_SET_PORT, 0);
+	msg_put_str(&m, PIZWG_A_HUB, hub);
+	msg_put_u32(&m, PIZWG_A_PORT, port);
+	msg_put_u32(&m, PIZWG_A_ACTION, action);
+	if (off_ms)
+		msg_put_u32(&m, PIZWG_A_OFF_MS, off_ms);
+	msg_put(&m, PIZWG_A_ASYNC, NULL, 0);
+	*seq = ((struct nlmsghdr *)m.buf)->nlmsg_seq;
+	return nl_transact(nl, &m, extack, extack_len, NULL, 0, NULL);
+}
+
+static bool take_done(struct nl *nl, uint32_t seq, struct pz_done *done)
+{
+	unsigned int i;
+
+	for (i = 0; i < nl->ndone; i++) {
+		if (nl->done[i].seq != seq)
+			continue;
+		*done = nl->done[i];
+		nl->done[i] = nl->done[--nl->ndone];
+		return true;
+	}
+	return false;
+}
+
+int pz_wait_done(struct nl *nl, uint32_t seq, struct pz_done *done,
+		 int timeout_ms)
+{
+	static char buf[16384];
+	uint64_t deadline = monotonic_ns() + (uint64_t)timeout_ms * 1000000;
+	struct pollfd p = { .fd = nl->fd, .events = POLLIN };
+	struct nlmsghdr *h;
+	int n, left;
+
+	while (!take_done(nl, seq, done)) {
+		left = (int)(((int64_t)(deadline - monotonic_ns())) / 1000000);
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return -ETIMEDOUT;
+		n = recv(nl->fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return -errno;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n))
+			stash_done(nl, h);
+	}
+	return 0;
 }

@@ -13,11 +13,24 @@
 
 #include "pizwg.h"
 
+struct pz_msg;
+
 struct nl {
 	int fd;
 	uint16_t family;
+	uint32_t version;
 	uint32_t events_group;
 	uint32_t seq;
+	/* SET_PORT_DONE messages read while waiting for something else. */
+	unsigned int ndone;
+	struct pz_done {
+		uint32_t seq;
+		uint32_t err;
+		uint32_t action;
+		uint32_t port;
+		char hub[PIZWG_NAME_MAX];
+		char msg[256];
+	} done[8];
 };
 
 struct nl_msg_out {
@@ -71,8 +84,22 @@ int nl_transact(struct nl *nl, struct nl_msg_out *m, char *extack,
 		size_t extack_len, struct pz_msg *out, unsigned int max,
 		unsigned int *count);
 
-/* Waits up to @timeout_ms for one notification; 0, or -ETIMEDOUT. */
+/*
+ * Waits up to @timeout_ms for one notification (0: takes one only if it is
+ * queued already); 0, or -ETIMEDOUT.
+ */
 int nl_next_event(struct nl *nl, struct pz_msg *ev, int timeout_ms);
+
+/*
+ * Sends SET_PORT with PIZWG_A_ASYNC (@off_ms 0: not sent); returns the
+ * ack's result and the request's sequence number in *@seq.
+ */
+int pz_set_port_async(struct nl *nl, const char *hub, uint32_t port,
+		      uint32_t action, uint32_t off_ms, char *extack,
+		      size_t extack_len, uint32_t *seq);
+/* Waits up to @timeout_ms for the SET_PORT_DONE of @seq; 0 or -ETIMEDOUT. */
+int pz_wait_done(struct nl *nl, uint32_t seq, struct pz_done *done,
+		 int timeout_ms);
 
 /* Convenience wrappers. */
 int pz_set_port(struct nl *nl, const char *hub, uint32_t port, uint32_t action,

@@ -195,9 +195,10 @@ FIXTURE_TEARDOWN(pizwg)
 	nl_close(&self->ctl);
 }
 
-TEST_F(pizwg, family_is_version_1_with_events_group)
+TEST_F(pizwg, family_is_version_2_with_events_group)
 {
 	EXPECT_NE(0, self->ctl.family);
+	EXPECT_EQ(2, self->ctl.version);
 	EXPECT_NE(0, self->ctl.events_group);
 }
 
@@ -465,6 +466,151 @@ TEST_F(pizwg, set_port_without_cap_net_admin_is_eperm_and_changes_nothing)
 	ASSERT_EQ(0, hub_entry(&self->ctl, self->hub, &h));
 	EXPECT_TRUE(h.ports[self->port - 1].power);
 	EXPECT_TRUE(dev_node_exists(self->tty));
+}
+
+/* Port @port of @hub as a hub dump shows it: 1 powered, 0 off, -1 unknown. */
+static int port_power(struct nl *nl, const char *hub, uint32_t port,
+		      bool *leased)
+{
+	struct pz_msg h;
+
+	if (hub_entry(nl, hub, &h) || port < 1 || port > h.nports)
+		return -1;
+	if (leased)
+		*leased = h.ports[port - 1].leased;
+	return h.ports[port - 1].power;
+}
+
+TEST_F(pizwg, async_on_is_acked_then_done_follows_its_events)
+{
+	struct pz_msg ev;
+	struct pz_done d;
+	uint32_t seq;
+	bool leased;
+
+	ASSERT_EQ(0, pz_set_port(&self->ctl, self->hub, self->port,
+				 PIZWG_ACTION_OFF, NULL, 0));
+	drain_events(&self->ev);
+	ASSERT_EQ(0, pz_set_port_async(&self->ctl, self->hub, self->port,
+				       PIZWG_ACTION_ON, 0, NULL, 0, &seq));
+	ASSERT_EQ(0, pz_wait_done(&self->ctl, seq, &d, EVENT_DEADLINE_MS));
+	EXPECT_EQ(0, d.err);
+	EXPECT_STREQ(self->hub, d.hub);
+	EXPECT_EQ(self->port, d.port);
+	EXPECT_EQ(PIZWG_ACTION_ON, d.action);
+	EXPECT_STREQ("", d.msg);
+	/* Sent before the answer: already queued on the event socket. */
+	ASSERT_EQ(0, nl_next_event(&self->ev, &ev, 0));
+	EXPECT_EQ(PIZWG_CMD_PORT_CHANGED, ev.cmd);
+	EXPECT_TRUE(ev.power);
+	EXPECT_TRUE(ev.leased);
+	EXPECT_EQ(1, port_power(&self->ctl, self->hub, self->port, &leased));
+	EXPECT_TRUE(leased);
+}
+
+TEST_F(pizwg, async_cycle_is_acked_before_its_off_time_and_done_after)
+{
+	uint64_t t0, acked, done;
+	struct pz_msg off, on;
+	struct pz_done d;
+	uint32_t seq;
+
+	drain_events(&self->ev);
+	t0 = monotonic_ns();
+	ASSERT_EQ(0, pz_set_port_async(&self->ctl, self->hub, self->port,
+				       PIZWG_ACTION_CYCLE, 3000, NULL, 0,
+				       &seq));
+	acked = monotonic_ns();
+	EXPECT_LT(acked - t0, 3000 * 1000000ull);
+	ASSERT_EQ(0, pz_wait_done(&self->ctl, seq, &d, 3000 + EVENT_DEADLINE_MS));
+	done = monotonic_ns();
+	EXPECT_EQ(0, d.err);
+	EXPECT_GE(done - t0, 3000 * 1000000ull);
+	ASSERT_EQ(0, expect_event(&self->ev, PIZWG_CMD_PORT_CHANGED, &off,
+				  EVENT_DEADLINE_MS));
+	EXPECT_FALSE(off.power);
+	/* The lease lasts through the off time. */
+	EXPECT_TRUE(off.leased);
+	ASSERT_EQ(0, expect_event(&self->ev, PIZWG_CMD_PORT_CHANGED, &on,
+				  EVENT_DEADLINE_MS));
+	EXPECT_TRUE(on.power);
+	EXPECT_GE(on.timestamp - off.timestamp, 3000 * 1000000ull);
+}
+
+TEST_F(pizwg, async_cycle_whose_holder_closes_during_the_off_time_ends_off)
+{
+	struct pz_msg off, ev;
+	struct nl holder;
+	uint32_t seq;
+	bool leased, powered = false;
+
+	drain_events(&self->ev);
+	ASSERT_EQ(0, nl_open(&holder));
+	ASSERT_EQ(0, pz_set_port_async(&holder, self->hub, self->port,
+				       PIZWG_ACTION_CYCLE, 1500, NULL, 0,
+				       &seq));
+	ASSERT_EQ(0, expect_event(&self->ev, PIZWG_CMD_PORT_CHANGED, &off,
+				  EVENT_DEADLINE_MS));
+	EXPECT_FALSE(off.power);
+	nl_close(&holder);
+	/* Past the off time: the on step must not have switched. */
+	while (!nl_next_event(&self->ev, &ev, 1500 + EVENT_DEADLINE_MS))
+		if (ev.cmd == PIZWG_CMD_PORT_CHANGED && ev.power)
+			powered = true;
+	EXPECT_FALSE(powered);
+	EXPECT_EQ(0, port_power(&self->ctl, self->hub, self->port, &leased));
+	EXPECT_FALSE(leased);
+}
+
+TEST_F(pizwg, async_request_is_checked_before_the_ack)
+{
+	struct pz_done d;
+	struct nl holder;
+	uint32_t seq;
+
+	EXPECT_EQ(-ENODEV, pz_set_port_async(&self->ctl, "usb99", 1,
+					     PIZWG_ACTION_ON, 0, self->extack,
+					     sizeof(self->extack), &seq));
+	EXPECT_STRNE("", self->extack);
+	EXPECT_EQ(-EINVAL, pz_set_port_async(&self->ctl, self->hub, 32,
+					     PIZWG_ACTION_ON, 0, NULL, 0,
+					     &seq));
+	ASSERT_EQ(0, nl_open(&holder));
+	ASSERT_EQ(0, pz_set_port(&holder, self->hub, self->port,
+				 PIZWG_ACTION_ON, NULL, 0));
+	EXPECT_EQ(-EBUSY, pz_set_port_async(&self->ctl, self->hub, self->port,
+					    PIZWG_ACTION_CYCLE, 0,
+					    self->extack, sizeof(self->extack),
+					    &seq));
+	EXPECT_STRNE("", self->extack);
+	/* Rejected requests are not answered again. */
+	EXPECT_EQ(-ETIMEDOUT, pz_wait_done(&self->ctl, seq, &d, 500));
+	nl_close(&holder);
+}
+
+TEST_F(pizwg, async_later_request_supersedes_a_waiting_cycle)
+{
+	struct pz_done d_cycle, d_off;
+	struct pz_msg off;
+	uint32_t cycle, seq;
+	bool leased;
+
+	drain_events(&self->ev);
+	ASSERT_EQ(0, pz_set_port_async(&self->ctl, self->hub, self->port,
+				       PIZWG_ACTION_CYCLE, 1500, NULL, 0,
+				       &cycle));
+	ASSERT_EQ(0, expect_event(&self->ev, PIZWG_CMD_PORT_CHANGED, &off,
+				  EVENT_DEADLINE_MS));
+	ASSERT_EQ(0, pz_set_port_async(&self->ctl, self->hub, self->port,
+				       PIZWG_ACTION_OFF, 0, NULL, 0, &seq));
+	ASSERT_EQ(0, pz_wait_done(&self->ctl, seq, &d_off, EVENT_DEADLINE_MS));
+	EXPECT_EQ(0, d_off.err);
+	ASSERT_EQ(0, pz_wait_done(&self->ctl, cycle, &d_cycle,
+				  1500 + EVENT_DEADLINE_MS));
+	EXPECT_EQ(ECANCELED, d_cycle.err);
+	EXPECT_STRNE("", d_cycle.msg);
+	EXPECT_EQ(0, port_power(&self->ctl, self->hub, self->port, &leased));
+	EXPECT_FALSE(leased);
 }
 
 /* Sends SET_PORT built by the caller and expects @err with an extack. */
