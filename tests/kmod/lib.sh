@@ -33,8 +33,16 @@ port_on_per_uhubctl() {
 	uhubctl -l "${hub#usb}" -p "$port" | grep -qE "Port $port: [0-9a-f]{4} power"
 }
 
+# stick_tty HUB PORT: a ttyACM of the device on that port exists. Its
+# number may differ from the one `sticks list` gave at the start: ttys are
+# numbered as they come, and sticks switched off and on trade numbers.
+stick_tty() {
+	compgen -G "/sys/bus/usb/devices/${1#usb}-$2:*/tty/ttyACM*" >/dev/null
+}
+
+# The first stick's tty, whatever its number now.
 tty_present() {
-	[[ -e /dev/$tty ]]
+	stick_tty "$hub" "$port"
 }
 
 tty_absent() {

@@ -66,12 +66,6 @@ at_least() {
 	((ms >= $2))
 }
 
-# stick_tty HUB PORT: a ttyACM of the device on that port exists (its
-# number may change: ttys are numbered as they come).
-stick_tty() {
-	compgen -G "/sys/bus/usb/devices/${1#usb}-$2:*/tty/ttyACM*" >/dev/null
-}
-
 modprobe -r wireguard 2>/dev/null
 
 start=$(date +%s%N)
