@@ -14,7 +14,7 @@
 # release programs with $(US_LDFLAGS), sanitizer ones with $(US_CFLAGS)
 # $(US_SANITIZE).
 
-US_PKGS := libnl-genl-3.0 json-c
+US_PKGS := libnl-genl-3.0 json-c inih
 US_PKG_CFLAGS := $(shell pkg-config --cflags $(US_PKGS))
 US_PKG_LIBS := $(shell pkg-config --libs $(US_PKGS))
 # The project's flags, in every build.
@@ -41,12 +41,17 @@ US_OBJ := $(BUILD)/obj
 US_AOBJ := $(BUILD)/asan/obj
 
 GENL_SRCS := userspace/lib/pizwg_genl.c
+# pizwgctl guard reads pizwgd.conf with pizwgd's own parser.
+CONF_SRCS := userspace/pizwgd/config.c
 PIZWGCTL_SRCS := $(wildcard userspace/pizwgctl/*.c)
 # everything of pizwgctl but main(), for the unit tests
-PIZWGCTL_CORE_SRCS := $(filter-out %/main.c,$(PIZWGCTL_SRCS)) $(GENL_SRCS)
+PIZWGCTL_CORE_SRCS := $(filter-out %/main.c,$(PIZWGCTL_SRCS)) $(GENL_SRCS) \
+	$(CONF_SRCS)
 
-PIZWGCTL_OBJS := $(patsubst %.c,$(US_OBJ)/%.o,$(PIZWGCTL_SRCS) $(GENL_SRCS))
-PIZWGCTL_AOBJS := $(patsubst %.c,$(US_AOBJ)/%.o,$(PIZWGCTL_SRCS) $(GENL_SRCS))
+PIZWGCTL_OBJS := $(patsubst %.c,$(US_OBJ)/%.o,$(PIZWGCTL_SRCS) $(GENL_SRCS) \
+	$(CONF_SRCS))
+PIZWGCTL_AOBJS := $(patsubst %.c,$(US_AOBJ)/%.o,$(PIZWGCTL_SRCS) \
+	$(GENL_SRCS) $(CONF_SRCS))
 PIZWGCTL_CORE_AOBJS := $(patsubst %.c,$(US_AOBJ)/%.o,$(PIZWGCTL_CORE_SRCS))
 
 .PHONY: userspace userspace-asan unit us-force
@@ -86,11 +91,13 @@ $(BUILD)/asan/bin/pizwgctl: $(PIZWGCTL_AOBJS)
 UNIT_DIR := $(BUILD)/asan/unit
 PIZWGCTL_UNIT_BINS := $(UNIT_DIR)/test_pizwgctl_format \
 	$(UNIT_DIR)/test_pizwgctl_args $(UNIT_DIR)/test_pizwgctl_cmds \
-	$(UNIT_DIR)/test_pizwg_genl $(UNIT_DIR)/test_pizwgctl_status
+	$(UNIT_DIR)/test_pizwg_genl $(UNIT_DIR)/test_pizwgctl_status \
+	$(UNIT_DIR)/test_pizwgctl_guard
 UNIT_BINS += $(PIZWGCTL_UNIT_BINS)
 UNIT_CMDS_AOBJS := $(US_AOBJ)/tests/unit/fake_pizwg_genl.o \
 	$(US_AOBJ)/tests/unit/pizwgctl_main.o \
-	$(patsubst %.c,$(US_AOBJ)/%.o,$(filter-out %/main.c,$(PIZWGCTL_SRCS)))
+	$(patsubst %.c,$(US_AOBJ)/%.o,$(filter-out %/main.c,$(PIZWGCTL_SRCS)) \
+	$(CONF_SRCS))
 UNIT_OBJS := \
 	$(patsubst $(UNIT_DIR)/%,$(US_AOBJ)/tests/unit/%.o,$(PIZWGCTL_UNIT_BINS)) \
 	$(US_AOBJ)/tests/unit/fake_pizwg_genl.o \

@@ -26,6 +26,7 @@ static const struct subcommand subcommands[] = {
 	{ "power", cmd_power, "switch a hub port on, off, or cycle it" },
 	{ "monitor", cmd_monitor, "print tty and port events as they happen" },
 	{ "status", cmd_status, "pizwgd's state, from its metrics file" },
+	{ "guard", cmd_guard, "the module's guard line for pizwgd's stick ports" },
 };
 
 static void print_usage(void)

@@ -43,6 +43,20 @@ int cmd_ttys(int argc, char **argv, struct ctl_opts *opts);
 int cmd_power(int argc, char **argv, struct ctl_opts *opts);
 int cmd_monitor(int argc, char **argv, struct ctl_opts *opts);
 int cmd_status(int argc, char **argv, struct ctl_opts *opts);
+int cmd_guard(int argc, char **argv, struct ctl_opts *opts);
+
+/*
+ * guard.c: the module's guard parameter from pizwgd's configuration. The
+ * value ("1-1.4:2,usb1:1": each stick port once, in file order), the
+ * modprobe.d line, the whole file (malloc'ed), and its atomic write (-errno
+ * with one line in @err). Return 0 or -ENOSPC / NULL.
+ */
+struct pizwg_config;
+int guard_value(const struct pizwg_config *conf, char *out, size_t len);
+int guard_line(const struct pizwg_config *conf, char *out, size_t len);
+char *guard_file_text(const struct pizwg_config *conf, const char *config);
+int guard_write_file(const char *path, const char *text, char *err,
+		     size_t errlen);
 
 /* fmt.c: command-line helpers */
 

@@ -602,7 +602,7 @@ static void gw_check_guarded(struct gateway *gw)
 			st->hub, st->port, pizwg_genl_strerror(ret));
 	else if (ops->port_guarded)
 		log_err(gw_name(gw),
-			"port %s %u is not guarded: after a power cut or a hub reset its stick runs until pizwgd switches it off; add 'options pizwg guard=%s:%u' to /etc/modprobe.d/pizwg.conf",
+			"port %s %u is not guarded: after a power cut or a hub reset its stick runs until pizwgd switches it off; run 'pizwgctl guard --write' (or add 'options pizwg guard=%s:%u' to /etc/modprobe.d/pizwg.conf) and reboot",
 			st->hub, st->port, st->hub, st->port);
 	else
 		log_err(gw_name(gw),

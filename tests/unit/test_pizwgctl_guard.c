@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pizwgctl guard (userspace/pizwgctl/guard.c): the guard value from
+ * pizwgd.conf (each stick port once, in file order), the file it writes
+ * (a comment that cannot be broken out of, then the modprobe line), and
+ * the atomic write (mode 0644, nothing left behind on failure).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pizwgctl.h"
+#include "../../userspace/pizwgd/config.h"
+#include "unit.h"
+
+static struct pizwg_config conf;
+static char err[CONF_ERR_MAX];
+
+static int parse(const char *s)
+{
+	return config_parse_string(s, "t.conf", &conf, err, sizeof(err));
+}
+
+#define GATEWAY(name, hub, port, listen)                                  \
+	"[gateway " name "]\nhub = " hub "\nport = " port "\nvrrp = off\n" \
+	"listen = 0.0.0.0:" listen "\nmetrics_dir = off\n"
+
+static void guard_value_names_each_stick_port_once_in_file_order(void)
+{
+	char value[256];
+
+	CHECK_INT(parse(GATEWAY("a", "1-1.4", "2", "3331")
+			GATEWAY("b", "usb1", "1", "3332")
+			GATEWAY("c", "1-1.4", "2", "3333")), 0);
+	CHECK_INT(guard_value(&conf, value, sizeof(value)), 0);
+	CHECK_STR(value, "1-1.4:2,usb1:1");
+}
+
+static void guard_value_that_does_not_fit_is_enospc(void)
+{
+	char value[7];	/* "1-1.4:2" needs 8 */
+
+	CHECK_INT(parse(GATEWAY("a", "1-1.4", "2", "3331")), 0);
+	CHECK_INT(guard_value(&conf, value, sizeof(value)), -ENOSPC);
+}
+
+static void guard_file_says_where_it_came_from_then_the_line(void)
+{
+	const char *tail;
+	char *text;
+	bool ok;
+
+	CHECK_INT(parse(GATEWAY("a", "usb3", "1", "3331")), 0);
+	text = guard_file_text(&conf, "/etc/pizwg/pizwgd.conf");
+	CHECK(text != NULL);
+	ok = !strncmp(text, "# Written by pizwgctl guard --write from "
+			    "/etc/pizwg/pizwgd.conf.\n", 63);
+	if (!ok)
+		free(text);
+	CHECK(ok);
+	tail = "\noptions pizwg guard=usb3:1\n";
+	ok = strlen(text) > strlen(tail) &&
+	     !strcmp(text + strlen(text) - strlen(tail), tail);
+	free(text);
+	CHECK(ok);
+}
+
+static void guard_file_comment_cannot_be_broken_out_of(void)
+{
+	char *text, *line;
+	int options = 0;
+
+	CHECK_INT(parse(GATEWAY("a", "usb3", "1", "3331")), 0);
+	text = guard_file_text(&conf, "/x\noptions pizwg guard=usb9:9\r");
+	CHECK(text != NULL);
+	for (line = text; line; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		if (!strncmp(line, "options", 7))
+			options++;
+		else if (*line)
+			CHECK(*line == '#');
+	}
+	CHECK_INT(options, 1);
+	CHECK(strstr(text, "usb9") == NULL ||
+	      strstr(text, "usb9") < strstr(text, "\noptions"));
+	free(text);
+}
+
+static char dir[] = "/tmp/pizwg-guard-XXXXXX";
+
+static int count_entries(void)
+{
+	char cmd[128];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "ls -A %s | wc -l", dir);
+	p = popen(cmd, "r");
+	if (!p || fscanf(p, "%d", &n) != 1)
+		n = -1;
+	if (p)
+		pclose(p);
+	return n;
+}
+
+static void guard_write_replaces_the_file_whole_with_mode_0644(void)
+{
+	char path[64], buf[64] = "";
+	struct stat st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/pizwg.conf", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	fputs("options pizwg guard=old:1\nsomething else\n", f);
+	fclose(f);
+	chmod(path, 0600);
+	CHECK_INT(guard_write_file(path, "new\n", err, sizeof(err)), 0);
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	CHECK_INT((int)fread(buf, 1, sizeof(buf) - 1, f), 4);
+	fclose(f);
+	CHECK_STR(buf, "new\n");
+	CHECK_INT(stat(path, &st), 0);
+	CHECK_INT(st.st_mode & 07777, 0644);
+	/* No temporary file left beside it. */
+	CHECK_INT(count_entries(), 1);
+}
+
+static void guard_write_into_a_missing_directory_fails_leaving_nothing(void)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/missing/pizwg.conf", dir);
+	CHECK_INT(guard_write_file(path, "new\n", err, sizeof(err)), -ENOENT);
+	CHECK(strstr(err, "missing/pizwg.conf") != NULL);
+	CHECK_INT(count_entries(), 1);
+}
+
+static const struct unit_test tests[] = {
+	UNIT_TEST(guard_value_names_each_stick_port_once_in_file_order),
+	UNIT_TEST(guard_value_that_does_not_fit_is_enospc),
+	UNIT_TEST(guard_file_says_where_it_came_from_then_the_line),
+	UNIT_TEST(guard_file_comment_cannot_be_broken_out_of),
+	UNIT_TEST(guard_write_replaces_the_file_whole_with_mode_0644),
+	UNIT_TEST(guard_write_into_a_missing_directory_fails_leaving_nothing),
+};
+
+int main(void)
+{
+	int ret;
+	char cmd[64];
+
+	if (!mkdtemp(dir))
+		return 1;
+	ret = unit_main("test_pizwgctl_guard", tests, ARRAY_SIZE(tests));
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) == -1)
+		return 1;
+	return ret;
+}

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pizwgctl guard [--config FILE] [--write [--file PATH]]: the module's
+ * "guard" parameter for the ports pizwgd serves.
+ *
+ * Reads pizwgd.conf (default /etc/pizwg/pizwgd.conf) with pizwgd's own
+ * parser and prints the modprobe.d line that guards every gateway's stick
+ * port (each HUB:PORT once, in file order):
+ *
+ *   options pizwg guard=1-1.4:2
+ *
+ * With --write it writes that line, under a comment saying where it came
+ * from, to PATH (default /etc/modprobe.d/pizwg.conf): a new file in the
+ * same directory, synced, mode 0644, then renamed over PATH, so PATH is
+ * the old file or the new one, never half of either. The file is ours
+ * whole: anything else in it is replaced. On a read-only root, run `rw`
+ * first. The module reads the parameter when it is loaded: at the next
+ * boot, or at an rmmod and modprobe with pizwgd stopped.
+ *
+ * Exit 0 done; 1 with one line on stderr when the configuration cannot be
+ * read or the file cannot be written; 2 for a bad command line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pizwgctl.h"
+#include "../pizwgd/config.h"
+
+#define GUARD_CONFIG "/etc/pizwg/pizwgd.conf"
+#define GUARD_FILE "/etc/modprobe.d/pizwg.conf"
+
+static const char guard_usage[] =
+	"usage: " PROG " guard [--config FILE] [--write [--file PATH]]\n"
+	"\n"
+	"Prints the module's guard parameter for the stick ports in pizwgd's\n"
+	"configuration (default " GUARD_CONFIG "), as a modprobe.d line.\n"
+	"A guarded port is powered only while pizwgd holds it, from the\n"
+	"module's load on.\n"
+	"\n"
+	"  --config FILE  read FILE instead\n"
+	"  --write        write the line to " GUARD_FILE " (replaced\n"
+	"                 whole and atomically; run rw first on a read-only\n"
+	"                 root); it applies when the module is next loaded\n"
+	"  --file PATH    with --write: write PATH instead\n"
+	"  --help         print this help\n";
+
+int guard_value(const struct pizwg_config *conf, char *out, size_t len)
+{
+	char entry[PIZWG_NAME_MAX + 16];
+	size_t used = 0;
+	unsigned int i, j;
+	bool dup;
+	int n;
+
+	if (!len)
+		return -ENOSPC;
+	out[0] = '\0';
+	for (i = 0; i < conf->n_gateways; i++) {
+		const struct pizwg_stick_config *s = &conf->gateways[i].stick;
+
+		dup = false;
+		for (j = 0; j < i; j++)
+			dup |= !strcmp(conf->gateways[j].stick.hub, s->hub) &&
+			       conf->gateways[j].stick.port == s->port;
+		if (dup)
+			continue;
+		snprintf(entry, sizeof(entry), "%s%s:%u", used ? "," : "",
+			 s->hub, s->port);
+		n = snprintf(out + used, len - used, "%s", entry);
+		if (n < 0 || (size_t)n >= len - used)
+			return -ENOSPC;
+		used += n;
+	}
+	return 0;
+}
+
+int guard_line(const struct pizwg_config *conf, char *out, size_t len)
+{
+	char value[CONF_GATEWAYS_MAX * (PIZWG_NAME_MAX + 16)];
+	int n;
+
+	if (guard_value(conf, value, sizeof(value)))
+		return -ENOSPC;
+	n = snprintf(out, len, "options pizwg guard=%s\n", value);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+char *guard_file_text(const struct pizwg_config *conf, const char *config)
+{
+	char line[CONF_GATEWAYS_MAX * (PIZWG_NAME_MAX + 16) + 32];
+	char *text, *name, *c;
+
+	if (guard_line(conf, line, sizeof(line)))
+		return NULL;
+	/* The path goes into a comment: no line break may end it early. */
+	name = strdup(config);
+	if (!name)
+		return NULL;
+	for (c = name; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	if (asprintf(&text,
+		     "# Written by pizwgctl guard --write from %s.\n"
+		     "# The ports pizwgd serves are powered only while it holds them,\n"
+		     "# from the module's load on. Rewritten whole by that command.\n"
+		     "%s",
+		     name, line) < 0)
+		text = NULL;
+	free(name);
+	return text;
+}
+
+/* The directory part of @path into @dir ("." when it has none). */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+static int write_all(int fd, const char *text)
+{
+	size_t left = strlen(text);
+	ssize_t n;
+
+	while (left) {
+		n = write(fd, text, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		text += n;
+		left -= n;
+	}
+	return 0;
+}
+
+int guard_write_file(const char *path, const char *text, char *err,
+		     size_t errlen)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX + 16];
+	int fd, dfd, ret;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	dir_of(path, dir, sizeof(dir));
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create a file beside %s: %s%s",
+			 path, strerror(-ret),
+			 ret == -EROFS ? " (read-only root: run rw first)" : "");
+		return ret;
+	}
+	ret = write_all(fd, text);
+	if (!ret && fchmod(fd, 0644))
+		ret = -errno;
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret) {
+		unlink(tmp);
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			 strerror(-ret));
+		return ret;
+	}
+	/* The rename is durable once the directory is synced. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+int cmd_guard(int argc, char **argv, struct ctl_opts *opts)
+{
+	const char *config = GUARD_CONFIG, *file = NULL;
+	struct pizwg_config *conf;
+	char err[CTL_ERR_MAX + CONF_PATH_MAX];
+	char line[CONF_GATEWAYS_MAX * (PIZWG_NAME_MAX + 16) + 32];
+	bool write_it = false;
+	char *text = NULL;
+	int i, ret = CTL_EXIT_FAIL;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(guard_usage, stdout);
+			return CTL_EXIT_OK;
+		} else if (!strcmp(argv[i], "--write")) {
+			write_it = true;
+		} else if (!strcmp(argv[i], "--json")) {
+			opts->json = true;
+		} else if ((!strcmp(argv[i], "--config") ||
+			    !strcmp(argv[i], "--file")) && i + 1 < argc) {
+			*(argv[i][2] == 'c' ? &config : &file) = argv[i + 1];
+			i++;
+		} else if (!strcmp(argv[i], "--config") ||
+			   !strcmp(argv[i], "--file")) {
+			snprintf(err, sizeof(err), "%s needs a value", argv[i]);
+			return usage_error("guard", err);
+		} else {
+			snprintf(err, sizeof(err), "unknown argument \"%s\"",
+				 argv[i]);
+			return usage_error("guard", err);
+		}
+	}
+	if (opts->json)
+		return usage_error("guard", "--json is not supported here");
+	if (file && !write_it)
+		return usage_error("guard", "--file applies to --write only");
+
+	conf = malloc(sizeof(*conf));
+	if (!conf) {
+		fprintf(stderr, "%s: guard: out of memory\n", PROG);
+		return CTL_EXIT_FAIL;
+	}
+	if (config_load(config, conf, err, sizeof(err))) {
+		fprintf(stderr, "%s: guard: %s\n", PROG, err);
+		goto out;
+	}
+	text = guard_file_text(conf, config);
+	if (!text || guard_line(conf, line, sizeof(line))) {
+		fprintf(stderr, "%s: guard: out of memory\n", PROG);
+		goto out;
+	}
+	if (!write_it) {
+		fputs(line, stdout);
+		ret = CTL_EXIT_OK;
+		goto out;
+	}
+	if (guard_write_file(file ? file : GUARD_FILE, text, err,
+			     sizeof(err))) {
+		fprintf(stderr, "%s: guard: %s\n", PROG, err);
+		goto out;
+	}
+	printf("wrote %s: %s", file ? file : GUARD_FILE, line);
+	printf("it applies when pizwg.ko is next loaded (at boot, or stop pizwgd, rmmod pizwg, modprobe pizwg)\n");
+	ret = CTL_EXIT_OK;
+out:
+	free(text);
+	free(conf);
+	return ret;
+}
