@@ -20,6 +20,7 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/usb.h>
 #include <linux/usb/ch11.h>
@@ -195,16 +196,14 @@ static void pizwg_hub_read_peer(const char *name, const char *intf,
 struct pizwg_hub_known {
 	struct list_head node;
 	char name[PIZWG_NAME_MAX];
+	struct usb_device *udev;	/* compared, never dereferenced */
 	char intf[PIZWG_NAME_MAX];
 	u32 num_ports;
-	enum pizwg_switching switching;
+	enum pizwg_switching switching;	/* UNKNOWN: the read failed */
 };
-
-#define PIZWG_HUBS_KNOWN_MAX 128
 
 static LIST_HEAD(pizwg_hubs_known);
 static DEFINE_SPINLOCK(pizwg_hubs_known_lock);
-static unsigned int pizwg_hubs_known_count;
 
 static struct pizwg_hub_known *pizwg_hub_known_find(const char *name)
 {
@@ -219,17 +218,19 @@ static struct pizwg_hub_known *pizwg_hub_known_find(const char *name)
 
 /*
  * Fills @hub (without a device reference: hub->udev is NULL) from what is
- * known of the bound hub @name; -ENOENT when nothing is (not a hub, not
- * bound, or its descriptor could not be read when it was).
+ * known of the bound hub @name (and, @udev not NULL, that very device).
+ * -ENOENT when nothing is: not a hub, not bound, or not learnt yet. The
+ * switching mode may be PIZWG_SWITCHING_UNKNOWN (its read failed).
  */
-int pizwg_hub_known(const char *name, struct pizwg_hub *hub)
+int pizwg_hub_known(const char *name, const struct usb_device *udev,
+		    struct pizwg_hub *hub)
 {
 	struct pizwg_hub_known *k;
 	int ret = -ENOENT;
 
 	spin_lock(&pizwg_hubs_known_lock);
 	k = pizwg_hub_known_find(name);
-	if (k) {
+	if (k && (!udev || k->udev == udev)) {
 		hub->udev = NULL;
 		strscpy(hub->name, k->name, sizeof(hub->name));
 		strscpy(hub->intf, k->intf, sizeof(hub->intf));
@@ -245,45 +246,46 @@ static int pizwg_hub_read_switching(struct usb_device *udev,
 				    enum pizwg_switching *switching);
 
 /*
- * The hub driver is bound to @hdev through @intf: learn the hub. The
- * caller holds @hdev's lock (the bus notifier runs with it held).
+ * The hub driver is bound to @hdev through @intf: learn the hub, its mode
+ * read from the descriptor now, once per binding (PIZWG_SWITCHING_UNKNOWN
+ * if that fails). The caller holds @hdev's lock (the bus notifier runs
+ * with it held): no allocation here may recurse into I/O.
  */
 void pizwg_hub_bound_locked(struct usb_device *hdev,
 			    struct usb_interface *intf)
 {
 	struct pizwg_hub_known *k, *old;
+	unsigned int noio;
 
 	device_lock_assert(&hdev->dev);
-	/* GFP_NOIO: we hold a USB device lock. */
-	k = kzalloc(sizeof(*k), GFP_NOIO);
-	if (!k)
+	if (!hdev->maxchild)
 		return;
+	noio = memalloc_noio_save();
+	k = kzalloc(sizeof(*k), GFP_KERNEL);
+	if (!k)
+		goto out;
 	strscpy(k->name, dev_name(&hdev->dev), sizeof(k->name));
 	strscpy(k->intf, dev_name(&intf->dev), sizeof(k->intf));
+	k->udev = hdev;
 	k->num_ports = hdev->maxchild;
-	if (!k->num_ports || usb_autopm_get_interface(intf)) {
-		kfree(k);
-		return;
-	}
-	if (pizwg_hub_read_switching(hdev, &k->switching)) {
+	k->switching = PIZWG_SWITCHING_UNKNOWN;
+	if (!usb_autopm_get_interface(intf)) {
+		if (pizwg_hub_read_switching(hdev, &k->switching))
+			k->switching = PIZWG_SWITCHING_UNKNOWN;
 		usb_autopm_put_interface(intf);
-		kfree(k);
-		return;
 	}
-	usb_autopm_put_interface(intf);
 
+	/* Bounded by the hubs bound now: each is forgotten at its unbind. */
 	spin_lock(&pizwg_hubs_known_lock);
 	old = pizwg_hub_known_find(k->name);
-	if (old) {
+	if (old)
 		list_replace(&old->node, &k->node);
-	} else if (pizwg_hubs_known_count < PIZWG_HUBS_KNOWN_MAX) {
+	else
 		list_add(&k->node, &pizwg_hubs_known);
-		pizwg_hubs_known_count++;
-	} else {
-		old = k;	/* full: such hubs are read per request */
-	}
 	spin_unlock(&pizwg_hubs_known_lock);
 	kfree(old);
+out:
+	memalloc_noio_restore(noio);
 }
 
 /* The hub driver is leaving @hdev (or, NULL, the module is): forget it. */
@@ -297,7 +299,6 @@ void pizwg_hub_forget(struct usb_device *hdev)
 			continue;
 		list_del(&k->node);
 		kfree(k);
-		pizwg_hubs_known_count--;
 	}
 	spin_unlock(&pizwg_hubs_known_lock);
 }
@@ -331,6 +332,7 @@ static int pizwg_hub_open(struct usb_device *udev, struct pizwg_hub *hub)
 {
 	struct pizwg_hub_known *k;
 	struct usb_interface *intf;
+	bool known;
 	int ret;
 
 	intf = pizwg_hub_intf(udev);
@@ -343,11 +345,13 @@ static int pizwg_hub_open(struct usb_device *udev, struct pizwg_hub *hub)
 	/* Read when the hub driver bound, unless that failed. */
 	spin_lock(&pizwg_hubs_known_lock);
 	k = pizwg_hub_known_find(hub->name);
-	if (k)
+	known = k && k->udev == udev &&
+		k->switching != PIZWG_SWITCHING_UNKNOWN;
+	if (known)
 		hub->switching = k->switching;
 	spin_unlock(&pizwg_hubs_known_lock);
 	ret = 0;
-	if (k)
+	if (known)
 		goto out;
 	ret = usb_autopm_get_interface(intf);
 	if (ret)
@@ -384,6 +388,15 @@ int pizwg_hub_find(const char *name, struct pizwg_hub *hub)
 	usb_put_intf(intf);
 	hub->udev = lookup.found;
 	return 0;
+}
+
+/* The hub device named @name, referenced, found without taking its lock. */
+struct usb_device *pizwg_hub_dev(const char *name)
+{
+	struct pizwg_hub_lookup lookup = { .name = name };
+
+	usb_for_each_dev(&lookup, pizwg_hub_match);
+	return lookup.found;
 }
 
 int pizwg_hub_get(const char *name, struct pizwg_hub *hub)
@@ -490,6 +503,7 @@ static int pizwg_hub_read_ports(struct usb_device *udev,
 		if (ret)
 			return ret;
 		p->power = status & power_bit;
+		p->power_known = true;
 		p->connected = status & USB_PORT_STAT_CONNECTION;
 		pizwg_port_read_child(udev, p->number, p->child,
 				      sizeof(p->child));
@@ -497,16 +511,75 @@ static int pizwg_hub_read_ports(struct usb_device *udev,
 	return 0;
 }
 
-int pizwg_hub_read_info(struct usb_device *udev, struct pizwg_hub_info *info)
+struct pizwg_hub_children {
+	struct usb_device *hub;
+	struct pizwg_hub_info *info;
+};
+
+/* A device attached to one of the hub's ports: that port's child. */
+static int pizwg_hub_child_one(struct usb_device *udev, void *data)
+{
+	struct pizwg_hub_children *c = data;
+	struct pizwg_port_info *p;
+
+	if (udev->parent != c->hub || udev->portnum < 1 ||
+	    udev->portnum > c->info->num_ports ||
+	    udev->state == USB_STATE_NOTATTACHED)
+		return 0;
+	p = &c->info->ports[udev->portnum - 1];
+	p->connected = true;
+	strscpy(p->child, dev_name(&udev->dev), sizeof(p->child));
+	return 0;
+}
+
+/*
+ * The ports as far as they are known without asking the hub: powered (the
+ * hub driver powers every port; port.c puts in the intended state of the
+ * ports it switched), connected when a child device exists. Children are
+ * found by walking the bus (each device names its parent and port), not
+ * under the hub's lock, which enumeration holds for long.
+ */
+static void pizwg_hub_recorded_ports(struct usb_device *udev,
+				     struct pizwg_hub_info *info)
+{
+	struct pizwg_hub_children c = { .hub = udev, .info = info };
+	u32 i;
+
+	for (i = 0; i < info->num_ports; i++) {
+		info->ports[i].number = i + 1;
+		info->ports[i].power = true;
+	}
+	usb_for_each_dev(&c, pizwg_hub_child_one);
+}
+
+/*
+ * @live (a CAP_NET_ADMIN caller): the hub's port status is read now, which
+ * may resume the hub. Otherwise nothing is asked of the hub and no USB
+ * device lock is taken: its switching mode is the one read when the hub
+ * driver bound (PIZWG_SWITCHING_UNKNOWN if that failed or has not happened
+ * yet), and the ports are as pizwg_hub_recorded_ports() says, marked as
+ * not read.
+ */
+int pizwg_hub_read_info(struct usb_device *udev, struct pizwg_hub_info *info,
+			bool live)
 {
 	struct pizwg_hub hub;
 	struct usb_interface *intf;
 	int ret;
 
 	memset(info, 0, sizeof(*info));
-	ret = pizwg_hub_open(udev, &hub);
-	if (ret)
-		return ret;
+	info->live = live;
+	if (live) {
+		ret = pizwg_hub_open(udev, &hub);
+		if (ret)
+			return ret;
+	} else if (pizwg_hub_known(dev_name(&udev->dev), udev, &hub)) {
+		/* Not learnt (yet): what the device says, nothing read. */
+		strscpy(hub.name, dev_name(&udev->dev), sizeof(hub.name));
+		hub.intf[0] = '\0';
+		hub.num_ports = READ_ONCE(udev->maxchild);
+		hub.switching = PIZWG_SWITCHING_UNKNOWN;
+	}
 	strscpy(info->name, hub.name, sizeof(info->name));
 	strscpy(info->devpath, udev->devpath[0] ? udev->devpath : "0",
 		sizeof(info->devpath));
@@ -515,7 +588,13 @@ int pizwg_hub_read_info(struct usb_device *udev, struct pizwg_hub_info *info)
 	info->product_id = le16_to_cpu(udev->descriptor.idProduct);
 	info->num_ports = min_t(u32, hub.num_ports, USB_MAXCHILDREN);
 	info->switching = hub.switching;
-	pizwg_hub_read_peer(hub.name, hub.intf, info->peer, sizeof(info->peer));
+	if (hub.intf[0])
+		pizwg_hub_read_peer(hub.name, hub.intf, info->peer,
+				    sizeof(info->peer));
+	if (!live) {
+		pizwg_hub_recorded_ports(udev, info);
+		return 0;
+	}
 
 	intf = pizwg_hub_intf(udev);
 	if (!intf)

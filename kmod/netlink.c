@@ -131,7 +131,8 @@ static int pizwg_put_port(struct sk_buff *skb, const struct pizwg_port_info *p)
 	    nla_put_u8(skb, PIZWG_PORT_A_CONNECTED, p->connected) ||
 	    pizwg_put_str(skb, PIZWG_PORT_A_CHILD, p->child) ||
 	    nla_put_u8(skb, PIZWG_PORT_A_LEASED, p->leased) ||
-	    nla_put_u8(skb, PIZWG_PORT_A_GUARDED, p->guarded)) {
+	    nla_put_u8(skb, PIZWG_PORT_A_GUARDED, p->guarded) ||
+	    nla_put_u8(skb, PIZWG_PORT_A_POWER_KNOWN, p->power_known)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -224,42 +225,51 @@ static int pizwg_reply(struct genl_info *info,
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * Only callers with CAP_NET_ADMIN make the module ask a hub for its ports'
+ * status (which can resume the hub and is USB I/O on its control pipe):
+ * anyone can dump, and a thousand dumps must not keep a hub busy.
+ */
+static bool pizwg_live(struct sk_buff *skb)
+{
+	return netlink_capable(skb, CAP_NET_ADMIN);
+}
+
 static int pizwg_nl_get_hub(struct sk_buff *skb, struct genl_info *info)
 {
+	bool live = pizwg_live(skb);
 	struct pizwg_hub_info *h;
-	struct pizwg_hub hub;
+	struct usb_device *udev;
 	int ret;
 
 	if (pizwg_check_net(genl_info_net(info), info->extack))
 		return -EPERM;
 	if (pizwg_missing(info, PIZWG_A_HUB))
 		return -EINVAL;
-	ret = pizwg_hub_get(nla_data(info->attrs[PIZWG_A_HUB]), &hub);
-	if (ret) {
-		if (ret == -ENODEV)
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[PIZWG_A_HUB],
-					    "no such hub");
-		else
-			NL_SET_ERR_MSG(info->extack,
-				       "cannot read the hub descriptor");
-		return ret;
+	udev = pizwg_hub_dev(nla_data(info->attrs[PIZWG_A_HUB]));
+	if (!udev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PIZWG_A_HUB],
+				    "no such hub");
+		return -ENODEV;
 	}
 	h = kmalloc(sizeof(*h), GFP_KERNEL);
 	if (!h) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = pizwg_hub_read_info(hub.udev, h);
-	if (ret) {
+	ret = pizwg_hub_read_info(udev, h, live);
+	if (ret == -ENODEV)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PIZWG_A_HUB],
+				    "no such hub");
+	else if (ret)
 		NL_SET_ERR_MSG(info->extack, "cannot read the hub's ports");
+	if (ret)
 		goto out;
-	}
 	pizwg_port_fill_leases(h);
 	ret = pizwg_reply(info, pizwg_put_hub_cb, h);
 out:
 	kfree(h);
-	pizwg_hub_put(&hub);
+	usb_put_dev(udev);
 	return ret;
 }
 
@@ -273,6 +283,9 @@ static int pizwg_nl_dump_hubs(struct sk_buff *skb, struct netlink_callback *cb)
 
 	if (pizwg_check_net(sock_net(cb->skb->sk), cb->extack))
 		return -EPERM;
+	/* Decided once per dump (args[1]: 0 not yet, 1 recorded, 2 live). */
+	if (!cb->args[1])
+		cb->args[1] = pizwg_live(cb->skb) ? 2 : 1;
 	h = kmalloc(sizeof(*h), GFP_KERNEL);
 	if (!h)
 		return -ENOMEM;
@@ -280,7 +293,7 @@ static int pizwg_nl_dump_hubs(struct sk_buff *skb, struct netlink_callback *cb)
 	if (ret)
 		goto out;
 	for (i = cb->args[0]; i < count; i++) {
-		if (pizwg_hub_read_info(hubs[i], h))
+		if (pizwg_hub_read_info(hubs[i], h, cb->args[1] == 2))
 			continue;	/* unplugged meanwhile */
 		pizwg_port_fill_leases(h);
 		if (pizwg_fill(skb, portid, cb->nlh->nlmsg_seq, NLM_F_MULTI,

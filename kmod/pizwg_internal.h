@@ -50,6 +50,7 @@ struct pizwg_tty_info {
 struct pizwg_port_info {
 	u32 number;
 	bool power;
+	bool power_known;	/* read from the hub now */
 	bool connected;
 	bool leased;
 	bool guarded;
@@ -65,6 +66,7 @@ struct pizwg_hub_info {
 	u16 product_id;
 	u32 num_ports;
 	enum pizwg_switching switching;
+	bool live;		/* ports read from the hub, not recorded */
 	struct pizwg_port_info ports[USB_MAXCHILDREN];
 };
 
@@ -83,14 +85,17 @@ void pizwg_hub_exit(void);
 int pizwg_hub_get(const char *name, struct pizwg_hub *hub);
 int pizwg_hub_find(const char *name, struct pizwg_hub *hub);
 void pizwg_hub_put(struct pizwg_hub *hub);
-int pizwg_hub_known(const char *name, struct pizwg_hub *hub);
+int pizwg_hub_known(const char *name, const struct usb_device *udev,
+		    struct pizwg_hub *hub);
+struct usb_device *pizwg_hub_dev(const char *name);
 void pizwg_hub_bound_locked(struct usb_device *hdev,
 			    struct usb_interface *intf);
 void pizwg_hub_forget(struct usb_device *hdev);
 void pizwg_hub_scan(void);
 int pizwg_hub_list(struct usb_device ***hubs, unsigned int *count);
 void pizwg_hub_list_free(struct usb_device **hubs, unsigned int count);
-int pizwg_hub_read_info(struct usb_device *udev, struct pizwg_hub_info *info);
+int pizwg_hub_read_info(struct usb_device *udev, struct pizwg_hub_info *info,
+			bool live);
 int pizwg_hub_switch(const struct pizwg_hub *hub, u32 port, bool on);
 int pizwg_hub_claim(const struct pizwg_hub *hub, u32 port, bool claim);
 int pizwg_hub_claim_locked(struct usb_device *hdev, u32 port, bool claim);

@@ -103,6 +103,12 @@ struct pizwg_port {
 	/* Named by the guard parameter: never released, never pruned. */
 	bool guarded;
 	/*
+	 * The power the last switch through the module left (both halves of
+	 * a USB3 port), -1 when unknown: never switched, or a hub (re)bound.
+	 * What a caller without CAP_NET_ADMIN is told, as it is not read.
+	 */
+	int switched_power;
+	/*
 	 * The number of the last SET_PORT accepted for the port (from
 	 * pizwg_req_count, never 0): an asynchronous switch still queued when
 	 * a later request is accepted is superseded.
@@ -229,6 +235,7 @@ static struct pizwg_port *pizwg_port_lookup(const char *hub, u32 number,
 	*new = NULL;
 	strscpy(p->hub, hub, sizeof(p->hub));
 	p->number = number;
+	p->switched_power = -1;
 	list_add_tail(&p->node, &pizwg_ports);
 	pizwg_ports_count++;
 	return p;
@@ -267,6 +274,29 @@ static bool pizwg_port_held_by(const struct pizwg_port *p,
 			       const struct pizwg_holder *h)
 {
 	return p->leased && p->lease_sk == h->sk;
+}
+
+/*
+ * Whether another socket than @h holds @p, or the other half of @p's USB3
+ * port (one physical port, one lease: a record naming @p's hub and number
+ * as its peer, or @p's own peer).
+ */
+static bool pizwg_port_busy(const struct pizwg_port *p,
+			    const struct pizwg_holder *h)
+{
+	const struct pizwg_port *q;
+
+	lockdep_assert_held(&pizwg_ports_lock);
+	if (p->leased && !pizwg_port_held_by(p, h))
+		return true;
+	list_for_each_entry(q, &pizwg_ports, node) {
+		if (q == p || !q->leased || pizwg_port_held_by(q, h))
+			continue;
+		if ((q->peer_port == p->number && !strcmp(q->peer, p->hub)) ||
+		    (p->peer_port == q->number && !strcmp(p->peer, q->hub)))
+			return true;
+	}
+	return false;
 }
 
 /* Leases @p to @h, taking a reference on its socket. */
@@ -364,6 +394,7 @@ static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
 	} else if (!ret) {
 		p->off_due = false;
 		p->failures = 0;
+		p->switched_power = 0;
 		/* A cycle's off time: the lease goes on, announced as such. */
 		if (p->leased)
 			p->lease_announced = true;
@@ -371,6 +402,7 @@ static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
 	} else if (ret == -ENODEV) {
 		p->off_due = false;	/* the hub's return applies it */
 	} else {
+		p->switched_power = -1;
 		ms = min(PIZWG_RETRY_MIN_MS << min(p->failures, 6U),
 			 PIZWG_RETRY_MAX_MS);
 		p->off_due = true;
@@ -423,6 +455,7 @@ static int pizwg_port_on(const struct pizwg_hub *hub, struct pizwg_port *p,
 	pizwg_lease_take(p, h);
 	p->off_due = false;
 	p->on_requested = true;
+	p->switched_power = -1;		/* until the switch is done */
 	mutex_unlock(&pizwg_ports_lock);
 
 	/* Unclaimed, so that the device on it is configured. */
@@ -445,6 +478,7 @@ static int pizwg_port_on(const struct pizwg_hub *hub, struct pizwg_port *p,
 	 */
 	mutex_lock(&pizwg_ports_lock);
 	held = pizwg_port_held_by(p, h) && !p->off_due;
+	p->switched_power = 1;
 	if (held) {
 		p->lease_announced = true;
 		pizwg_event_port(hub->name, p->number, true, true,
@@ -488,7 +522,7 @@ static int pizwg_port_do_switch(const struct pizwg_switch_req *req,
 	int ret;
 
 	mutex_lock(&pizwg_ports_lock);
-	busy = p->leased && !pizwg_port_held_by(p, &req->holder);
+	busy = pizwg_port_busy(p, &req->holder);
 	/* Accepted: supersedes asynchronous switches of the port queued. */
 	if (!busy || req->action == PIZWG_ACTION_OFF)
 		p->req_gen = ++pizwg_req_count;
@@ -668,9 +702,11 @@ static void pizwg_async_work_fn(struct work_struct *work)
  */
 int pizwg_port_switch_async(const struct pizwg_switch_req *req, u32 seq)
 {
+	char peer[PIZWG_NAME_MAX];
 	struct pizwg_port *p, *new;
 	struct pizwg_async *a;
 	struct pizwg_hub hub;
+	u32 peer_port;
 	bool pruning;
 	int ret;
 
@@ -684,7 +720,9 @@ int pizwg_port_switch_async(const struct pizwg_switch_req *req, u32 seq)
 	 * What the hub driver's binding taught hub.c: no USB I/O, no USB
 	 * device lock. Else (its descriptor could not be read then) read it.
 	 */
-	ret = pizwg_hub_known(req->hub, &hub);
+	ret = pizwg_hub_known(req->hub, NULL, &hub);
+	if (!ret && hub.switching == PIZWG_SWITCHING_UNKNOWN)
+		ret = -ENOENT;	/* read it now */
 	if (!ret && req->port > hub.num_ports) {
 		NL_SET_ERR_MSG(req->extack, "port out of range for this hub");
 		ret = -EINVAL;
@@ -700,6 +738,9 @@ int pizwg_port_switch_async(const struct pizwg_switch_req *req, u32 seq)
 		goto out_hub;
 	}
 
+	/* The USB3 port's other half, for the lease check (sysfs, no I/O). */
+	pizwg_hub_read_port_peer(&hub, req->port, peer, sizeof(peer),
+				 &peer_port);
 	/*
 	 * Records carrying nothing are pruned to make room only by power-lock
 	 * holders (no one else keeps pointers to records); not waited for.
@@ -720,8 +761,12 @@ int pizwg_port_switch_async(const struct pizwg_switch_req *req, u32 seq)
 				       "too many ports with an intended state");
 		goto out_unlock;
 	}
-	if (req->action != PIZWG_ACTION_OFF && p->leased &&
-	    !pizwg_port_held_by(p, &req->holder)) {
+	if (!p->peer_port && peer_port) {
+		strscpy(p->peer, peer, sizeof(p->peer));
+		p->peer_port = peer_port;
+	}
+	if (req->action != PIZWG_ACTION_OFF &&
+	    pizwg_port_busy(p, &req->holder)) {
 		NL_SET_ERR_MSG(req->extack, "port is leased to another socket");
 		ret = -EBUSY;
 		goto out_unlock;
@@ -807,17 +852,30 @@ out:
 	return ret;
 }
 
+/*
+ * Leases and guards into @info; and, when its ports were not read from the
+ * hub, the power the module's last switch of each left (on either half of
+ * a USB3 port), on a hub that switches its ports one by one.
+ */
 void pizwg_port_fill_leases(struct pizwg_hub_info *info)
 {
+	bool recorded = !info->live &&
+			info->switching == PIZWG_SWITCHING_INDIVIDUAL;
 	struct pizwg_port *p;
 
 	mutex_lock(&pizwg_ports_lock);
 	list_for_each_entry(p, &pizwg_ports, node) {
+		if (recorded && p->switched_power >= 0 && p->peer_port &&
+		    p->peer_port <= info->num_ports &&
+		    !strcmp(p->peer, info->name))
+			info->ports[p->peer_port - 1].power = p->switched_power;
 		if (strcmp(p->hub, info->name) || p->number < 1 ||
 		    p->number > info->num_ports)
 			continue;
 		info->ports[p->number - 1].leased = p->leased;
 		info->ports[p->number - 1].guarded = p->guarded;
+		if (recorded && p->switched_power >= 0)
+			info->ports[p->number - 1].power = p->switched_power;
 	}
 	mutex_unlock(&pizwg_ports_lock);
 }
@@ -856,6 +914,10 @@ void pizwg_port_hub_bound(struct usb_device *hdev)
 	if (pizwg_unloading)
 		goto out;
 	list_for_each_entry(p, &pizwg_ports, node) {
+		/* The hub driver powered every port: until switched again. */
+		if (!strcmp(p->hub, hub) ||
+		    (p->peer_port && !strcmp(p->peer, hub)))
+			p->switched_power = -1;
 		if (p->intent != PIZWG_INTENT_OFF)
 			continue;
 		if (!strcmp(p->hub, hub)) {
@@ -918,6 +980,7 @@ void pizwg_port_hub_unbind(struct usb_device *hdev)
 		/* Nothing to switch through the hub driver until it is back. */
 		p->off_due = false;
 		p->failures = 0;
+		p->switched_power = -1;
 		if (p->intent == PIZWG_INTENT_ON)
 			p->intent = PIZWG_INTENT_OFF;
 		if (!p->leased)

@@ -12,9 +12,11 @@
  * YNL spec form.
  *
  * Versions: 1 is the first; 2 adds PIZWG_A_ASYNC to PIZWG_CMD_SET_PORT and
- * PIZWG_CMD_SET_PORT_DONE. Userspace reads the version from the netlink
- * controller (CTRL_ATTR_VERSION) and sends PIZWG_A_ASYNC only to version 2
- * or later: a version 1 module rejects it as an unknown attribute.
+ * PIZWG_CMD_SET_PORT_DONE, and GET_HUB's unread view for callers without
+ * CAP_NET_ADMIN (PIZWG_PORT_A_POWER_KNOWN, PIZWG_SWITCHING_UNKNOWN).
+ * Userspace reads the version from the netlink controller
+ * (CTRL_ATTR_VERSION) and sends PIZWG_A_ASYNC only to version 2 or later:
+ * a version 1 module rejects it as an unknown attribute.
  *
  * All commands and notifications use the top level attribute set
  * enum pizwg_attr below. Strings are NUL-terminated. Every request is
@@ -48,6 +50,21 @@
  *                           attached child, e.g. "1-1"; absent without one
  *       PIZWG_PORT_A_LEASED: u8, 1 when the port is leased (see below)
  *       PIZWG_PORT_A_GUARDED: u8, 1 when the port is guarded (see below)
+ *       PIZWG_PORT_A_POWER_KNOWN: u8, 1 when POWER and CONNECTED were read
+ *                                 from the hub for this reply
+ *
+ *   Only a caller with CAP_NET_ADMIN makes the module read the ports'
+ *   status from the hub (a control transfer, which may also resume a
+ *   suspended hub). For anyone else nothing is asked of the hub and no USB
+ *   device lock is waited for: on a hub that switches ports one by one,
+ *   POWER is what the module's last switch of the port (or of its USB3
+ *   other half) left, else 1 (the hub driver powers every port, and
+ *   powers them all again whenever it binds); CONNECTED is 1 when a child
+ *   device exists; POWER_KNOWN is 0. The switching mode is read from the
+ *   hub descriptor once, when the hub driver binds to the hub;
+ *   PIZWG_SWITCHING_UNKNOWN when that failed (or has not happened yet)
+ *   and the caller lacks CAP_NET_ADMIN. A client of version 1 does not
+ *   know POWER_KNOWN and takes such values as read.
  *
  * PIZWG_CMD_SET_PORT (CAP_NET_ADMIN)
  * ------------------
@@ -252,6 +269,7 @@ enum pizwg_port_attr {
 	PIZWG_PORT_A_CHILD,
 	PIZWG_PORT_A_LEASED,
 	PIZWG_PORT_A_GUARDED,
+	PIZWG_PORT_A_POWER_KNOWN,
 
 	__PIZWG_PORT_A_MAX,
 	PIZWG_PORT_A_MAX = __PIZWG_PORT_A_MAX - 1
@@ -270,6 +288,7 @@ enum pizwg_switching {
 	PIZWG_SWITCHING_INDIVIDUAL,
 	PIZWG_SWITCHING_GANGED,
 	PIZWG_SWITCHING_NONE,
+	PIZWG_SWITCHING_UNKNOWN,	/* version 2: descriptor not read */
 };
 
 enum pizwg_cause {

@@ -82,6 +82,9 @@ static void parse_port_attr(struct nlattr *a, void *arg)
 	case PIZWG_PORT_A_CHILD:
 		copy_str(m->ports[i].child, sizeof(m->ports[i].child), a);
 		break;
+	case PIZWG_PORT_A_POWER_KNOWN:
+		m->ports[i].power_known = *(uint8_t *)NLA_DATA(a);
+		break;
 	}
 }
 

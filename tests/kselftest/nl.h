@@ -62,6 +62,7 @@ struct pz_msg {
 		bool power;
 		bool connected;
 		bool leased;
+		bool power_known;
 		char child[PIZWG_NAME_MAX];
 	} ports[32];
 };

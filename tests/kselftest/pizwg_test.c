@@ -114,6 +114,19 @@ static int hub_entry(struct nl *nl, const char *hub, struct pz_msg *out)
 	return -1;
 }
 
+/* GET_HUB of @hub by name (a "do", not a dump). */
+static int hub_get(struct nl *nl, const char *hub, struct pz_msg *out)
+{
+	struct nl_msg_out m;
+	unsigned int n = 0;
+
+	msg_init(&m, nl, PIZWG_CMD_GET_HUB, 0);
+	msg_put_str(&m, PIZWG_A_HUB, hub);
+	if (nl_transact(nl, &m, NULL, 0, out, 1, &n) || n != 1)
+		return -1;
+	return 0;
+}
+
 /* Waits for the next notification of type @cmd, skipping others. */
 static int expect_event(struct nl *nl, uint8_t cmd, struct pz_msg *ev,
 			int timeout_ms)
@@ -613,6 +626,128 @@ TEST_F(pizwg, async_later_request_supersedes_a_waiting_cycle)
 	EXPECT_FALSE(leased);
 }
 
+/* Runs @fn as nobody (no capabilities) in a child; its exit status. */
+static int as_nobody(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(100);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+struct port_view {
+	const char *hub;
+	uint32_t port;
+	int power;		/* expected: 1, 0 */
+	const char *child;	/* expected child name, "" for none */
+};
+
+/* As nobody: the port is reported unread, as @arg expects it. */
+static int nobody_sees(void *arg)
+{
+	const struct port_view *v = arg;
+	struct pz_msg h;
+	struct nl nl;
+
+	if (nl_open(&nl) || hub_entry(&nl, v->hub, &h) ||
+	    v->port > h.nports)
+		return 10;
+	if (h.ports[v->port - 1].power_known)
+		return 11;
+	if (h.ports[v->port - 1].power != v->power)
+		return 12;
+	if (strcmp(h.ports[v->port - 1].child, v->child) ||
+	    h.ports[v->port - 1].connected != !!v->child[0])
+		return 13;
+	return 0;
+}
+
+TEST_F(pizwg, unprivileged_dump_reports_recorded_power_and_children)
+{
+	struct port_view v = {
+		.hub = self->hub, .port = self->port, .power = 1,
+		.child = self->dev,
+	};
+	struct pz_msg h;
+
+	/* Root reads the hub. */
+	ASSERT_EQ(0, hub_entry(&self->ctl, self->hub, &h));
+	EXPECT_TRUE(h.ports[self->port - 1].power_known);
+	EXPECT_EQ(0, as_nobody(nobody_sees, &v));
+	ASSERT_EQ(0, pz_set_port(&self->ctl, self->hub, self->port,
+				 PIZWG_ACTION_OFF, NULL, 0));
+	v.power = 0;
+	v.child = "";
+	EXPECT_EQ(0, as_nobody(nobody_sees, &v));
+}
+
+/* As nobody: PIZWG_TEST_DUMPS rounds of dumps, each one complete. */
+static int nobody_dumps(void *arg)
+{
+	static struct pz_msg hubs[32];
+	const struct port_view *v = arg;
+	const char *env = getenv("PIZWG_TEST_DUMPS");
+	unsigned int n, i, j;
+	struct nl nl;
+	bool found;
+
+	if (nl_open(&nl))
+		return 10;
+	for (i = 0; i < (unsigned int)atoi(env); i++) {
+		/* A GET_HUB of our hub, then a dump of them all. */
+		if (hub_get(&nl, v->hub, &hubs[0]) ||
+		    hubs[0].ports[v->port - 1].power_known)
+			return 13;
+		if (pz_dump_hubs(&nl, hubs, 32, &n))
+			return 11;
+		found = false;
+		for (j = 0; j < n; j++)
+			if (!strcmp(hubs[j].hub, v->hub))
+				found = !hubs[j].ports[v->port - 1].power_known;
+		if (!found)
+			return 12;
+	}
+	return 0;
+}
+
+/*
+ * Run by tests/kmod/dumps.sh, which judges from usbmon that these dumps
+ * sent nothing to the hub: PIZWG_TEST_DUMPS dumps by each of 10 processes
+ * at once, none with a capability.
+ */
+TEST_F(pizwg, unprivileged_dump_storm)
+{
+	struct port_view v = { .hub = self->hub, .port = self->port };
+	int i, status, failed = 0;
+	pid_t pids[10];
+
+	if (!getenv("PIZWG_TEST_DUMPS"))
+		SKIP(return, "run by tests/kmod/dumps.sh");
+	for (i = 0; i < 10; i++) {
+		pids[i] = fork();
+		ASSERT_GE(pids[i], 0);
+		if (pids[i] == 0)
+			_exit(as_nobody(nobody_dumps, &v));
+	}
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			failed++;
+	}
+	EXPECT_EQ(0, failed);
+}
+
 /* Sends SET_PORT built by the caller and expects @err with an extack. */
 static void expect_rejected(struct __test_metadata *_metadata, struct nl *nl,
 			    struct nl_msg_out *m, int err)
@@ -834,6 +969,41 @@ TEST_F(hubs, usb3_peer_port_is_switched_with_its_port)
 	ASSERT_EQ(0, peered_hubs(&self->ctl, true, &h, &p));
 	EXPECT_TRUE(h.ports[0].power);
 	EXPECT_TRUE(p.ports[0].power);
+}
+
+TEST_F(hubs, usb3_other_half_of_a_leased_port_is_busy_for_another_socket)
+{
+	struct pz_msg h, p;
+	struct nl holder;
+	uint32_t seq;
+	int i;
+
+	if (peered_hubs(&self->ctl, true, &h, &p))
+		SKIP_UNLESS_REQUIRED("PIZWG_TEST_REQUIRE_PEERS",
+				     "switchable USB3 hub with a USB2 peer");
+	ASSERT_EQ(0, nl_open(&holder));
+	ASSERT_EQ(0, pz_set_port(&holder, h.hub, 1, PIZWG_ACTION_ON, NULL, 0));
+	/* One physical port, one lease: its other half is taken too. */
+	EXPECT_EQ(-EBUSY, pz_set_port(&self->ctl, p.hub, 1, PIZWG_ACTION_ON,
+				      NULL, 0));
+	EXPECT_EQ(-EBUSY, pz_set_port_async(&self->ctl, p.hub, 1,
+					    PIZWG_ACTION_CYCLE, 0, NULL, 0,
+					    &seq));
+	/* The holder itself may use either half. */
+	EXPECT_EQ(0, pz_set_port(&holder, p.hub, 1, PIZWG_ACTION_ON, NULL, 0));
+	nl_close(&holder);
+	/* Both leases end with the socket; the port goes off. */
+	for (i = 0; i < 50; i++) {
+		ASSERT_EQ(0, peered_hubs(&self->ctl, true, &h, &p));
+		if (!h.ports[0].power && !p.ports[0].power)
+			break;
+		usleep(100000);
+	}
+	EXPECT_FALSE(h.ports[0].power);
+	EXPECT_FALSE(p.ports[0].power);
+	ASSERT_EQ(0, pz_set_port(&self->ctl, h.hub, 1, PIZWG_ACTION_ON,
+				 NULL, 0));
+	ASSERT_EQ(0, release_port(&self->ctl, h.hub, 1));
 }
 
 TEST_F(pizwg, events_and_dumps_reach_other_network_namespaces)

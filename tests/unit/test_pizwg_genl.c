@@ -41,9 +41,14 @@ static void put_port_nest(struct nl_msg *msg, uint32_t number, uint8_t power,
 	if (child)
 		nla_put_string(msg, PIZWG_PORT_A_CHILD, child);
 	nla_put_u8(msg, PIZWG_PORT_A_LEASED, number == 1);
-	/* Port 1 says it is guarded; the others, as an older module, nothing. */
+	/*
+	 * Port 1 says it is guarded, port 2 that its power was not read; the
+	 * others, as an older module, nothing.
+	 */
 	if (number == 1)
 		nla_put_u8(msg, PIZWG_PORT_A_GUARDED, 1);
+	if (number == 2)
+		nla_put_u8(msg, PIZWG_PORT_A_POWER_KNOWN, 0);
 	nla_nest_end(msg, nest);
 }
 
@@ -362,6 +367,34 @@ static void parse_hub_flag_other_than_0_or_1_is_eproto(void)
 
 	nla_put_u32(msg, PIZWG_A_NUM_PORTS, 1);
 	put_port_nest(msg, 1, 2, NULL);
+	CHECK_INT(parse_hub_msg(msg, &hub), -EPROTO);
+}
+
+static void parse_hub_power_known_defaults_to_read(void)
+{
+	struct pizwg_hub hub;
+
+	CHECK_INT(parse_hub_msg(hub_msg(0, 3), &hub), 0);
+	CHECK(hub.ports[0].power_known);
+	CHECK(!hub.ports[1].power_known);
+	/* An older module reads every port it reports. */
+	CHECK(hub.ports[2].power_known);
+}
+
+static void parse_hub_power_known_other_than_0_or_1_is_eproto(void)
+{
+	struct nl_msg *msg = hub_msg(0, 0);
+	struct nlattr *nest;
+	struct pizwg_hub hub;
+
+	nla_put_u32(msg, PIZWG_A_NUM_PORTS, 1);
+	nest = nla_nest_start(msg, PIZWG_A_PORT_INFO);
+	nla_put_u32(msg, PIZWG_PORT_A_NUMBER, 1);
+	nla_put_u8(msg, PIZWG_PORT_A_POWER, 1);
+	nla_put_u8(msg, PIZWG_PORT_A_CONNECTED, 0);
+	nla_put_u8(msg, PIZWG_PORT_A_LEASED, 0);
+	nla_put_u8(msg, PIZWG_PORT_A_POWER_KNOWN, 2);
+	nla_nest_end(msg, nest);
 	CHECK_INT(parse_hub_msg(msg, &hub), -EPROTO);
 }
 
@@ -1042,7 +1075,8 @@ static void names_of_enums_and_errors(void)
 		  "individual");
 	CHECK_STR(pizwg_switching_name(PIZWG_SWITCHING_GANGED), "ganged");
 	CHECK_STR(pizwg_switching_name(PIZWG_SWITCHING_NONE), "none");
-	CHECK(!pizwg_switching_name(3));
+	CHECK_STR(pizwg_switching_name(PIZWG_SWITCHING_UNKNOWN), "unknown");
+	CHECK(!pizwg_switching_name(4));
 	CHECK_STR(pizwg_cause_name(PIZWG_CAUSE_REQUEST), "request");
 	CHECK_STR(pizwg_cause_name(PIZWG_CAUSE_LEASE_EXPIRY), "lease-expiry");
 	CHECK_STR(pizwg_cause_name(PIZWG_CAUSE_UNPLUG), "unplug");
@@ -1094,6 +1128,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(parse_event_of_a_newer_command_is_enomsg),
 	UNIT_TEST(parse_event_of_a_reply_command_is_eproto),
 	UNIT_TEST(parse_event_keeps_a_cause_it_does_not_know),
+	UNIT_TEST(parse_hub_power_known_defaults_to_read),
+	UNIT_TEST(parse_hub_power_known_other_than_0_or_1_is_eproto),
 	UNIT_TEST(parse_done_of_a_success),
 	UNIT_TEST(parse_done_of_a_failure_gives_errno_and_message),
 	UNIT_TEST(parse_done_missing_any_required_attribute_is_eproto),

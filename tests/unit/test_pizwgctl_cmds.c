@@ -78,7 +78,7 @@ static const struct pizwg_hub usb1 = {
 	.name = "usb1", .busnum = 1, .devpath = "0", .vendor_id = 0x1d6b,
 	.product_id = 0x0002, .num_ports = 1, .nports = 1,
 	.ports = { { .number = 1, .power = true, .connected = true,
-		     .child = "1-1" } },
+		     .power_known = true, .child = "1-1" } },
 };
 
 static const struct pizwg_tty acm0 = {

@@ -19,7 +19,7 @@ static const struct pizwg_hub root_hub = {
 	.nports = 1,
 	.ports = {
 		{ .number = 1, .power = true, .connected = true,
-		  .child = "1-1" },
+		  .power_known = true, .child = "1-1" },
 	},
 };
 
@@ -36,7 +36,7 @@ static const struct pizwg_hub external_hub = {
 	.ports = {
 		{ .number = 1 },
 		{ .number = 2, .power = true, .connected = true,
-		  .leased = true, .guarded = true },
+		  .leased = true, .guarded = true, .power_known = true },
 	},
 };
 
@@ -91,7 +91,7 @@ static void hubs_text_lists_each_hub_then_its_ports(void)
 		  "usb1 bus 1 1d6b:0002 ports 1 switching individual\n"
 		  "  port 1 power on connected child 1-1 leased no\n"
 		  "1-1 bus 1 05e3:0608 ports 2 switching ganged peer 2-1\n"
-		  "  port 1 power off disconnected leased no\n"
+		  "  port 1 power off disconnected leased no recorded\n"
 		  "  port 2 power on connected leased yes guarded\n");
 }
 
@@ -123,15 +123,16 @@ static void hubs_json_is_one_array_with_every_key(void)
 		  "\"num_ports\":1,\"switching\":\"individual\","
 		  "\"peer_hub\":null,\"ports\":[{\"number\":1,\"power\":true,"
 		  "\"connected\":true,\"child\":\"1-1\",\"leased\":false,"
-		  "\"guarded\":false}]},"
+		  "\"guarded\":false,\"power_known\":true}]},"
 		  "{\"name\":\"1-1\",\"busnum\":1,\"devpath\":\"1\","
 		  "\"vendor_id\":\"05e3\",\"product_id\":\"0608\","
 		  "\"num_ports\":2,\"switching\":\"ganged\","
 		  "\"peer_hub\":\"2-1\",\"ports\":[{\"number\":1,"
 		  "\"power\":false,\"connected\":false,\"child\":null,"
-		  "\"leased\":false,\"guarded\":false},{\"number\":2,"
+		  "\"leased\":false,\"guarded\":false,\"power_known\":false},"
+		  "{\"number\":2,"
 		  "\"power\":true,\"connected\":true,\"child\":null,"
-		  "\"leased\":true,\"guarded\":true}]}]\n");
+		  "\"leased\":true,\"guarded\":true,\"power_known\":true}]}]\n");
 }
 
 static void hubs_json_of_no_hubs_is_an_empty_array(void)

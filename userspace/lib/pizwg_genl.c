@@ -96,6 +96,7 @@ static const struct nla_policy pizwg_port_policy[PIZWG_PORT_A_MAX + 1] = {
 	[PIZWG_PORT_A_CHILD] = POL_NAME,
 	[PIZWG_PORT_A_LEASED] = POL_U8,
 	[PIZWG_PORT_A_GUARDED] = POL_U8,
+	[PIZWG_PORT_A_POWER_KNOWN] = POL_U8,
 };
 
 static const struct nla_policy ctrl_policy[CTRL_ATTR_MAX + 1] = {
@@ -242,6 +243,11 @@ static int parse_port(struct nlattr *nest, struct pizwg_port *port)
 	port->guarded = false;
 	if (tb[PIZWG_PORT_A_GUARDED] &&
 	    get_bool(&port->guarded, tb[PIZWG_PORT_A_GUARDED]))
+		return -EPROTO;
+	/* Optional: older modules always read the ports. */
+	port->power_known = true;
+	if (tb[PIZWG_PORT_A_POWER_KNOWN] &&
+	    get_bool(&port->power_known, tb[PIZWG_PORT_A_POWER_KNOWN]))
 		return -EPROTO;
 	if (tb[PIZWG_PORT_A_CHILD] &&
 	    get_str(port->child, sizeof(port->child), tb[PIZWG_PORT_A_CHILD]))
@@ -1241,6 +1247,8 @@ const char *pizwg_switching_name(uint32_t switching)
 		return "ganged";
 	case PIZWG_SWITCHING_NONE:
 		return "none";
+	case PIZWG_SWITCHING_UNKNOWN:
+		return "unknown";
 	default:
 		return NULL;
 	}

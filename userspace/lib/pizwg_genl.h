@@ -63,6 +63,13 @@ struct pizwg_port {
 	bool connected;
 	bool leased;
 	bool guarded;	/* false from a module without guards */
+	/*
+	 * power and connected were read from the hub for this reply: always
+	 * for a caller with CAP_NET_ADMIN (and from modules before version 2).
+	 * Otherwise power is what the module made of the port (on without a
+	 * record) and connected says a child device exists.
+	 */
+	bool power_known;
 	char child[PIZWG_NAME_MAX];	/* "" without a child */
 };
 

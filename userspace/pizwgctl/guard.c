@@ -182,11 +182,14 @@ int guard_write_file(const char *path, const char *text, char *err,
 	}
 	/* The rename is durable once the directory is synced. */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
+	if (dfd < 0 || fsync(dfd))
+		ret = -errno;
+	if (dfd >= 0)
 		close(dfd);
-	}
-	return 0;
+	if (ret)
+		snprintf(err, errlen, "wrote %s, but cannot sync %s: %s", path,
+			 dir, strerror(-ret));
+	return ret;
 }
 
 int cmd_guard(int argc, char **argv, struct ctl_opts *opts)

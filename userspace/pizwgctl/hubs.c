@@ -5,17 +5,21 @@
  * Text: one line per hub, then one indented line per port:
  *
  *   NAME bus BUSNUM VID:PID ports N switching MODE[ peer PEER]
- *     port N power on|off connected|disconnected[ child CHILD] leased yes|no[ guarded]
+ *     port N power on|off connected|disconnected[ child CHILD] leased yes|no[ guarded][ recorded]
  *
  *   usb1 bus 1 1d6b:0002 ports 1 switching individual
  *     port 1 power on connected child 1-1 leased no
  *
  * "guarded": the module keeps the port powered only while leased (its
- * "guard" parameter).
+ * "guard" parameter). "recorded": the power and connection were not read
+ * from the hub, because the caller lacks CAP_NET_ADMIN (the module asks a
+ * hub only for such callers): power is what the module made of the port,
+ * on without a record, and connected means a USB device exists there.
  *
  * VID:PID are four lowercase hex digits each. MODE is individual, ganged or
- * none (wHubCharacteristics LPSM), or unknown-N for a value a newer module
- * may add. "peer PEER" names the USB3/USB2 peer hub when the kernel linked
+ * none (wHubCharacteristics LPSM), unknown (the module could not read the
+ * hub descriptor when the hub driver bound, and the caller lacks
+ * CAP_NET_ADMIN), or unknown-N for a value a newer module may add. "peer PEER" names the USB3/USB2 peer hub when the kernel linked
  * one; "child CHILD" the USB device on the port.
  *
  * JSON: one array, one object per hub, every key always present:
@@ -23,7 +27,7 @@
  *   [{"name":"usb1","busnum":1,"devpath":"0","vendor_id":"1d6b",
  *     "product_id":"0002","num_ports":1,"switching":"individual",
  *     "peer_hub":null,"ports":[{"number":1,"power":true,"connected":true,
- *     "child":"1-1","leased":false,"guarded":false}]}]
+ *     "child":"1-1","leased":false,"guarded":false,"power_known":true}]}]
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -39,7 +43,8 @@ static const char hubs_usage[] =
 	"its bus, VID:PID, port count and power switching mode, then per port\n"
 	"the power state, whether a device is connected, the USB device on it\n"
 	"and whether the port is leased (switched on through pizwg by a\n"
-	"process that still holds it).\n"
+	"process that still holds it). Without CAP_NET_ADMIN the power and\n"
+	"connection are not read from the hub (\"recorded\").\n"
 	"\n"
 	"  --json   print one JSON array instead of text\n"
 	"  --help   print this help\n";
@@ -53,8 +58,9 @@ static void put_port(FILE *f, const struct pizwg_port *p)
 		fputs(" child ", f);
 		put_token(f, p->child);
 	}
-	fprintf(f, " leased %s%s\n", p->leased ? "yes" : "no",
-		p->guarded ? " guarded" : "");
+	fprintf(f, " leased %s%s%s\n", p->leased ? "yes" : "no",
+		p->guarded ? " guarded" : "",
+		p->power_known ? "" : " recorded");
 }
 
 static void put_hub(FILE *f, const struct pizwg_hub *h)
@@ -102,7 +108,9 @@ static struct json_object *port_to_json(const struct pizwg_port *p)
 	    json_add(obj, "connected", json_object_new_boolean(p->connected)) &&
 	    json_add_str_or_null(obj, "child", p->child[0], p->child) &&
 	    json_add(obj, "leased", json_object_new_boolean(p->leased)) &&
-	    json_add(obj, "guarded", json_object_new_boolean(p->guarded)))
+	    json_add(obj, "guarded", json_object_new_boolean(p->guarded)) &&
+	    json_add(obj, "power_known",
+		     json_object_new_boolean(p->power_known)))
 		return obj;
 	json_object_put(obj);
 	return NULL;
