@@ -277,6 +277,32 @@ static bool pizwg_port_held_by(const struct pizwg_port *p,
 }
 
 /*
+ * Learns the other half of @p's USB3 port, if not known yet: read from
+ * sysfs (no USB I/O) and published under pizwg_ports_lock, which its
+ * readers hold. The caller holds the power lock.
+ */
+static void pizwg_port_learn_peer(const struct pizwg_hub *hub,
+				  struct pizwg_port *p)
+{
+	char peer[PIZWG_NAME_MAX];
+	u32 peer_port;
+
+	lockdep_assert_held(&pizwg_power_lock);
+	if (p->peer_port || strcmp(hub->name, p->hub))
+		return;
+	pizwg_hub_read_port_peer(hub, p->number, peer, sizeof(peer),
+				 &peer_port);
+	if (!peer_port)
+		return;
+	mutex_lock(&pizwg_ports_lock);
+	if (!p->peer_port) {
+		strscpy(p->peer, peer, sizeof(p->peer));
+		p->peer_port = peer_port;
+	}
+	mutex_unlock(&pizwg_ports_lock);
+}
+
+/*
  * Whether another socket than @h holds @p, or the other half of @p's USB3
  * port (one physical port, one lease: a record naming @p's hub and number
  * as its peer, or @p's own peer).
@@ -325,6 +351,34 @@ static void pizwg_lease_drop(struct pizwg_port *p)
 }
 
 /*
+ * "off" of @p switches the whole USB3 port off: a lease on its other half
+ * ends with it (announced), and that half's queued switches are
+ * superseded.
+ */
+static void pizwg_port_end_peer_leases(struct pizwg_port *p)
+{
+	struct pizwg_port *q;
+
+	lockdep_assert_held(&pizwg_ports_lock);
+	list_for_each_entry(q, &pizwg_ports, node) {
+		if (q == p || !((q->peer_port == p->number &&
+				 !strcmp(q->peer, p->hub)) ||
+				(p->peer_port == q->number &&
+				 !strcmp(p->peer, q->hub))))
+			continue;
+		q->req_gen = ++pizwg_req_count;
+		q->intent = PIZWG_INTENT_OFF;
+		if (!q->leased)
+			continue;
+		pizwg_lease_drop(q);
+		if (q->lease_announced)
+			pizwg_event_port(q->hub, q->number, false, false,
+					 PIZWG_CAUSE_REQUEST);
+		q->lease_announced = false;
+	}
+}
+
+/*
  * Claims (or releases) both halves of a USB3 port, each on its hub if that
  * hub is there now. -EBUSY (usbfs holds it) and -ENOENT (not ours) are
  * left as they are.
@@ -370,9 +424,7 @@ static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
 	mutex_unlock(&pizwg_ports_lock);
 
 	/* A guarded port may never have been switched: learn its other half. */
-	if (!p->peer_port && !strcmp(hub->name, p->hub))
-		pizwg_hub_read_port_peer(hub, p->number, p->peer,
-					 sizeof(p->peer), &p->peer_port);
+	pizwg_port_learn_peer(hub, p);
 	ret = pizwg_hub_switch(hub, number, false);
 	/* Already claimed after a re-probe; -EBUSY if usbfs holds it. */
 	if (!ret)
@@ -526,6 +578,8 @@ static int pizwg_port_do_switch(const struct pizwg_switch_req *req,
 	/* Accepted: supersedes asynchronous switches of the port queued. */
 	if (!busy || req->action == PIZWG_ACTION_OFF)
 		p->req_gen = ++pizwg_req_count;
+	if (req->action == PIZWG_ACTION_OFF)
+		pizwg_port_end_peer_leases(p);
 	mutex_unlock(&pizwg_ports_lock);
 
 	switch (req->action) {
@@ -581,9 +635,7 @@ int pizwg_port_switch(const struct pizwg_switch_req *req)
 				       "too many ports with an intended state");
 		goto out_hub;
 	}
-	if (!p->peer_port)
-		pizwg_hub_read_port_peer(&hub, p->number, p->peer,
-					 sizeof(p->peer), &p->peer_port);
+	pizwg_port_learn_peer(&hub, p);
 	ret = pizwg_port_do_switch(req, &hub, p);
 	if (ret && !req->extack->_msg)
 		NL_SET_ERR_MSG(req->extack, "switching the port failed");
@@ -636,9 +688,7 @@ static int pizwg_async_step(struct pizwg_async *a,
 		NL_SET_ERR_MSG(extack, "the hub went away");
 		return -ENODEV;
 	}
-	if (!p->peer_port)
-		pizwg_hub_read_port_peer(&hub, p->number, p->peer,
-					 sizeof(p->peer), &p->peer_port);
+	pizwg_port_learn_peer(&hub, p);
 	if (a->action == PIZWG_ACTION_OFF) {
 		ret = pizwg_port_off(&hub, p, PIZWG_CAUSE_REQUEST);
 	} else if (a->action == PIZWG_ACTION_CYCLE && !a->on_step) {
@@ -686,8 +736,14 @@ static void pizwg_async_work_fn(struct work_struct *work)
 		return;
 	/* The answer comes after the notifications the switch caused. */
 	pizwg_event_flush();
-	pizwg_nl_set_port_done(a->holder.net, a->holder.portid, a->seq,
-			       a->hub, a->port, a->action, ret, extack._msg);
+	/*
+	 * Not to a closed socket: a new one may have its port id (autobind
+	 * takes the process's id first), and this answer is not for it.
+	 */
+	if (!sock_flag(a->holder.sk, SOCK_DEAD))
+		pizwg_nl_set_port_done(a->holder.net, a->holder.portid,
+				       a->seq, a->hub, a->port, a->action, ret,
+				       extack._msg);
 	put_net(a->holder.net);
 	sock_put(a->holder.sk);
 	kfree(a);
@@ -783,6 +839,7 @@ int pizwg_port_switch_async(const struct pizwg_switch_req *req, u32 seq)
 		p->lease_announced = false;
 		p->on_requested = false;
 		pizwg_port_owe_off(p, PIZWG_CAUSE_REQUEST);
+		pizwg_port_end_peer_leases(p);
 	} else {
 		p->intent = PIZWG_INTENT_ON;
 		pizwg_lease_take(p, &req->holder);
@@ -948,8 +1005,8 @@ void pizwg_port_hub_unbind(struct usb_device *hdev)
 	int cut_ret[USB_MAXCHILDREN];
 	u32 cut[USB_MAXCHILDREN];
 	unsigned int n = 0, i;
+	bool off, rearm = false;
 	struct pizwg_port *p;
-	bool off;
 
 	/*
 	 * The hub driver leaves the power as it is (a deauthorised or unbound
@@ -986,11 +1043,23 @@ void pizwg_port_hub_unbind(struct usb_device *hdev)
 		if (!p->leased)
 			continue;
 		pizwg_lease_drop(p);
+		/*
+		 * The other half of a USB3 port still powers it, if its hub
+		 * is there: the off stays owed, through that half (the off
+		 * work finds this hub gone and takes the peer).
+		 */
+		if (p->peer_port) {
+			off = false;
+			pizwg_port_owe_off(p, PIZWG_CAUSE_HUB_GONE);
+			rearm = true;
+		}
 		if (p->lease_announced)
 			pizwg_event_port(p->hub, p->number, !off, false,
 					 PIZWG_CAUSE_HUB_GONE);
 		p->lease_announced = false;
 	}
+	if (rearm)
+		pizwg_off_work_rearm();
 	mutex_unlock(&pizwg_ports_lock);
 }
 

@@ -991,6 +991,15 @@ TEST_F(hubs, usb3_other_half_of_a_leased_port_is_busy_for_another_socket)
 					    &seq));
 	/* The holder itself may use either half. */
 	EXPECT_EQ(0, pz_set_port(&holder, p.hub, 1, PIZWG_ACTION_ON, NULL, 0));
+	/* "off" of one half from anyone ends the leases of both. */
+	ASSERT_EQ(0, pz_set_port(&self->ctl, p.hub, 1, PIZWG_ACTION_OFF,
+				 NULL, 0));
+	ASSERT_EQ(0, peered_hubs(&self->ctl, true, &h, &p));
+	EXPECT_FALSE(h.ports[0].leased);
+	EXPECT_FALSE(p.ports[0].leased);
+	EXPECT_FALSE(h.ports[0].power);
+	EXPECT_FALSE(p.ports[0].power);
+	ASSERT_EQ(0, pz_set_port(&holder, h.hub, 1, PIZWG_ACTION_ON, NULL, 0));
 	nl_close(&holder);
 	/* Both leases end with the socket; the port goes off. */
 	for (i = 0; i < 50; i++) {
