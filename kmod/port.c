@@ -63,6 +63,50 @@ module_param(guard, charp, 0444);
 MODULE_PARM_DESC(guard,
 		 "Ports powered only while leased: HUB:PORT[,HUB:PORT...], e.g. usb1:1,1-1.4:2");
 
+/*
+ * The allow list: when set, only these ports can be switched (or released)
+ * through the family, e.g. "allow=usb1:1" on a host whose boot disk sits
+ * on another port. Same HUB:PORT syntax as guard; an entry covers both
+ * halves of a USB3 port, and every guarded port must be on it. Empty: any
+ * port the hub can switch.
+ */
+static char *allow = "";
+module_param(allow, charp, 0444);
+MODULE_PARM_DESC(allow,
+		 "Only these ports can be switched: HUB:PORT[,HUB:PORT...]; empty: any");
+
+struct pizwg_port_name {
+	char hub[PIZWG_NAME_MAX];
+	u32 number;
+};
+
+/* Read at init, constant afterwards. */
+static struct pizwg_port_name pizwg_allowed[PIZWG_GUARDS_MAX];
+static unsigned int pizwg_allowed_count;
+
+static bool pizwg_port_allowed(const char *hub, u32 number)
+{
+	unsigned int i;
+
+	for (i = 0; i < pizwg_allowed_count; i++)
+		if (pizwg_allowed[i].number == number &&
+		    !strcmp(pizwg_allowed[i].hub, hub))
+			return true;
+	return false;
+}
+
+/* Whether the port (or, for a USB3 port, its other half) may be switched. */
+static bool pizwg_port_allowed_hub(const struct pizwg_hub *hub, u32 number)
+{
+	char peer[PIZWG_NAME_MAX];
+	u32 peer_port;
+
+	if (!pizwg_allowed_count || pizwg_port_allowed(hub->name, number))
+		return true;
+	pizwg_hub_read_port_peer(hub, number, peer, sizeof(peer), &peer_port);
+	return peer_port && pizwg_port_allowed(peer, peer_port);
+}
+
 enum pizwg_intent {
 	PIZWG_INTENT_NONE,	/* released, or not switched yet */
 	PIZWG_INTENT_OFF,	/* switched off, or its lease ended */
@@ -544,6 +588,22 @@ static int pizwg_port_on(const struct pizwg_hub *hub, struct pizwg_port *p,
 	return 0;
 }
 
+/* The request's port exists on @hub and may be switched. */
+static int pizwg_port_check_hub(const struct pizwg_switch_req *req,
+				const struct pizwg_hub *hub)
+{
+	if (req->port > hub->num_ports) {
+		NL_SET_ERR_MSG(req->extack, "port out of range for this hub");
+		return -EINVAL;
+	}
+	if (!pizwg_port_allowed_hub(hub, req->port)) {
+		NL_SET_ERR_MSG(req->extack,
+			       "port is not in the module's allow list");
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int pizwg_port_check(const struct pizwg_switch_req *req,
 			    struct pizwg_hub *hub)
 {
@@ -558,12 +618,10 @@ static int pizwg_port_check(const struct pizwg_switch_req *req,
 		NL_SET_ERR_MSG(req->extack, "cannot read the hub descriptor");
 		return ret;
 	}
-	if (req->port > hub->num_ports) {
-		NL_SET_ERR_MSG(req->extack, "port out of range for this hub");
+	ret = pizwg_port_check_hub(req, hub);
+	if (ret)
 		pizwg_hub_put(hub);
-		return -EINVAL;
-	}
-	return 0;
+	return ret;
 }
 
 static int pizwg_port_do_switch(const struct pizwg_switch_req *req,
@@ -779,12 +837,10 @@ int pizwg_port_switch_async(const struct pizwg_switch_req *req, u32 seq)
 	ret = pizwg_hub_known(req->hub, NULL, &hub);
 	if (!ret && hub.switching == PIZWG_SWITCHING_UNKNOWN)
 		ret = -ENOENT;	/* read it now */
-	if (!ret && req->port > hub.num_ports) {
-		NL_SET_ERR_MSG(req->extack, "port out of range for this hub");
-		ret = -EINVAL;
-	} else if (ret) {
+	if (!ret)
+		ret = pizwg_port_check_hub(req, &hub);
+	else
 		ret = pizwg_port_check(req, &hub);
-	}
 	if (ret)
 		goto out_free;
 	if (hub.switching != PIZWG_SWITCHING_INDIVIDUAL && !req->force) {
@@ -1216,23 +1272,35 @@ static bool pizwg_valid_hub_name(const char *s)
 	}
 }
 
-/* Adds one guard entry "HUB:PORT"; @entry is modified. */
-static int pizwg_guard_add(char *entry)
+/* Reads "HUB:PORT" into @name. */
+static int pizwg_parse_port_name(const char *entry,
+				 struct pizwg_port_name *name)
+{
+	const char *colon = strrchr(entry, ':');
+
+	if (!colon || colon - entry >= PIZWG_NAME_MAX)
+		return -EINVAL;
+	memcpy(name->hub, entry, colon - entry);
+	name->hub[colon - entry] = '\0';
+	if (!pizwg_valid_hub_name(name->hub) ||
+	    kstrtou32(colon + 1, 10, &name->number) || name->number < 1 ||
+	    name->number > USB_MAXCHILDREN)
+		return -EINVAL;
+	return 0;
+}
+
+/* Adds one guard entry; every guarded port must be allowed. */
+static int pizwg_guard_add(const struct pizwg_port_name *name)
 {
 	struct pizwg_port *p;
-	char *colon;
-	u32 number;
 
-	colon = strrchr(entry, ':');
-	if (!colon)
-		return -EINVAL;
-	*colon = '\0';
-	if (strlen(entry) >= PIZWG_NAME_MAX || !pizwg_valid_hub_name(entry) ||
-	    kstrtou32(colon + 1, 10, &number) || number < 1 ||
-	    number > USB_MAXCHILDREN)
-		return -EINVAL;
+	if (pizwg_allowed_count && !pizwg_port_allowed(name->hub, name->number)) {
+		pr_err("guard: %s:%u is not in the allow list\n", name->hub,
+		       name->number);
+		return -EPERM;
+	}
 	mutex_lock(&pizwg_power_lock);
-	p = pizwg_port_get(entry, number);
+	p = pizwg_port_get(name->hub, name->number);
 	mutex_unlock(&pizwg_power_lock);
 	if (IS_ERR(p))
 		return PTR_ERR(p);
@@ -1243,37 +1311,46 @@ static int pizwg_guard_add(char *entry)
 	return 0;
 }
 
-/* Reads the guard parameter: one line naming the first bad entry, EINVAL. */
-static int pizwg_guard_parse(void)
+static int pizwg_allow_add(const struct pizwg_port_name *name)
 {
-	char *list, *cur, *entry, *copy;
+	if (!pizwg_port_allowed(name->hub, name->number))
+		pizwg_allowed[pizwg_allowed_count++] = *name;
+	return 0;
+}
+
+/*
+ * Reads a HUB:PORT list parameter, calling @add for each entry: one line
+ * naming the first bad entry, and EINVAL (or @add's error).
+ */
+static int pizwg_parse_ports(const char *param, const char *value,
+			     int (*add)(const struct pizwg_port_name *name))
+{
+	struct pizwg_port_name name;
+	char *list, *cur, *entry;
 	unsigned int n = 0;
 	int ret = 0;
 
-	list = kstrdup(guard ?: "", GFP_KERNEL);
+	list = kstrdup(value ?: "", GFP_KERNEL);
 	if (!list)
 		return -ENOMEM;
 	cur = strim(list);
 	while ((entry = strsep(&cur, ",")) != NULL) {
 		entry = strim(entry);
 		if (!*entry && !cur && !n)
-			break;	/* empty parameter: no guarded port */
-		copy = kstrdup(entry, GFP_KERNEL);
-		if (!copy) {
-			ret = -ENOMEM;
-			break;
-		}
+			break;	/* empty parameter: no port */
 		if (++n > PIZWG_GUARDS_MAX) {
-			kfree(copy);
-			pr_err("guard: more than %u ports\n", PIZWG_GUARDS_MAX);
+			pr_err("%s: more than %u ports\n", param,
+			       PIZWG_GUARDS_MAX);
 			ret = -EINVAL;
 			break;
 		}
-		ret = pizwg_guard_add(copy);
-		kfree(copy);
-		if (ret == -EINVAL)
-			pr_err("guard: '%s' is not HUB:PORT (e.g. usb1:1 or 1-1.4:2)\n",
-			       entry);
+		ret = pizwg_parse_port_name(entry, &name);
+		if (ret) {
+			pr_err("%s: '%s' is not HUB:PORT (e.g. usb1:1 or 1-1.4:2)\n",
+			       param, entry);
+			break;
+		}
+		ret = add(&name);
 		if (ret)
 			break;
 	}
@@ -1310,7 +1387,9 @@ int pizwg_port_init(void)
 	pizwg_wq = alloc_ordered_workqueue("pizwg", 0);
 	if (!pizwg_wq)
 		return -ENOMEM;
-	ret = pizwg_guard_parse();
+	ret = pizwg_parse_ports("allow", allow, pizwg_allow_add);
+	if (!ret)
+		ret = pizwg_parse_ports("guard", guard, pizwg_guard_add);
 	if (ret)
 		goto err;
 	ret = netlink_register_notifier(&pizwg_netlink_nb);

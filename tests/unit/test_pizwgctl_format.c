@@ -384,6 +384,10 @@ static void power_errors_name_command_port_and_reason(void)
 		  "pizwgctl: power usb1 9: port out of range");
 	CHECK_OUT(power_error_line(&usb9_1, NULL, -EPERM, NULL),
 		  "pizwgctl: power usb9 1: not permitted (needs CAP_NET_ADMIN)");
+	CHECK_OUT(power_error_line(&usb9_1, NULL, -EPERM,
+				   "port is not in the module's allow list"),
+		  "pizwgctl: power usb9 1: not permitted (kernel: port is not "
+		  "in the module's allow list)");
 	CHECK_OUT(power_error_line(&usb9_1, NULL, -EOPNOTSUPP, NULL),
 		  "pizwgctl: power usb9 1: hub has no per-port power "
 		  "switching (use --force)");

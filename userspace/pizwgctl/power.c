@@ -26,6 +26,8 @@
  *   pizwgctl: power usb1 9: port out of range (kernel: port out of range
  *     for this hub)       (one line, folded here)
  *   pizwgctl: power usb1 1: not permitted (needs CAP_NET_ADMIN)
+ *   pizwgctl: power usb1 1: not permitted (kernel: port is not in the
+ *     module's allow list)       (one line, folded here)
  *   pizwgctl: power usb1 1: hub has no per-port power switching (use --force)
  *   pizwgctl: power usb1 1: port is leased to another process
  *   pizwgctl: power usb1 1: release failed, port goes off as pizwgctl
@@ -229,7 +231,13 @@ char *power_error_line(const struct power_args *a, const char *stage,
 		ret = asprintf(&what, "power %s %" PRIu32, a->hub, a->port);
 	if (ret < 0)
 		return NULL;
-	line = error_line(what, err, power_reason(err), extack);
+	/*
+	 * EPERM with the kernel's reason (the allow list, a guarded port) is
+	 * not about capabilities: the reason says why.
+	 */
+	line = error_line(what, err,
+			  err == -EPERM && extack && *extack ?
+			  "not permitted" : power_reason(err), extack);
 	free(what);
 	return line;
 }
