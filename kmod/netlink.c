@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
@@ -273,12 +274,47 @@ out:
 	return ret;
 }
 
+/*
+ * Dumps resume by a stable key, not by a position: each part lists the
+ * hubs (ttys) again, sorted by a key unique while the device exists, and
+ * goes on after the last key sent (cb->args[0], cb->args[2] set once one
+ * was). A hub or tty that comes or goes between two parts then shifts
+ * nothing: every one present throughout the dump is sent exactly once.
+ */
+static unsigned long pizwg_hub_key(const struct usb_device *udev)
+{
+	return (unsigned long)udev->bus->busnum << 8 | udev->devnum;
+}
+
+static int pizwg_hub_cmp(const void *a, const void *b)
+{
+	unsigned long ka = pizwg_hub_key(*(struct usb_device * const *)a);
+	unsigned long kb = pizwg_hub_key(*(struct usb_device * const *)b);
+
+	return ka < kb ? -1 : ka > kb;
+}
+
+/* Whether @key is after the last one this dump sent. */
+static bool pizwg_dump_after(const struct netlink_callback *cb,
+			     unsigned long key)
+{
+	return !cb->args[2] || key > (unsigned long)cb->args[0];
+}
+
+static void pizwg_dump_sent(struct netlink_callback *cb, unsigned long key)
+{
+	cb->args[0] = key;
+	cb->args[2] = 1;
+}
+
 static int pizwg_nl_dump_hubs(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	u32 portid = NETLINK_CB(cb->skb).portid;
 	struct pizwg_hub_info *h;
 	struct usb_device **hubs;
-	unsigned int count, i;
+	unsigned int count, i, sent = 0;
+	bool full = false;
+	unsigned long key;
 	int ret;
 
 	if (pizwg_check_net(sock_net(cb->skb->sk), cb->extack))
@@ -292,17 +328,26 @@ static int pizwg_nl_dump_hubs(struct sk_buff *skb, struct netlink_callback *cb)
 	ret = pizwg_hub_list(&hubs, &count);
 	if (ret)
 		goto out;
-	for (i = cb->args[0]; i < count; i++) {
-		if (pizwg_hub_read_info(hubs[i], h, cb->args[1] == 2))
-			continue;	/* unplugged meanwhile */
+	sort(hubs, count, sizeof(*hubs), pizwg_hub_cmp, NULL);
+	for (i = 0; i < count; i++) {
+		key = pizwg_hub_key(hubs[i]);
+		if (!pizwg_dump_after(cb, key))
+			continue;
+		if (pizwg_hub_read_info(hubs[i], h, cb->args[1] == 2)) {
+			pizwg_dump_sent(cb, key);	/* unplugged meanwhile */
+			continue;
+		}
 		pizwg_port_fill_leases(h);
 		if (pizwg_fill(skb, portid, cb->nlh->nlmsg_seq, NLM_F_MULTI,
-			       PIZWG_CMD_GET_HUB, pizwg_put_hub_cb, h))
+			       PIZWG_CMD_GET_HUB, pizwg_put_hub_cb, h)) {
+			full = true;
 			break;
+		}
+		pizwg_dump_sent(cb, key);
+		sent++;
 	}
 	/* A hub that does not fit an empty message would stall the dump. */
-	ret = (i == cb->args[0] && i < count) ? -EMSGSIZE : skb->len;
-	cb->args[0] = i;
+	ret = full && !sent ? -EMSGSIZE : skb->len;
 	pizwg_hub_list_free(hubs, count);
 out:
 	kfree(h);
@@ -430,11 +475,24 @@ static int pizwg_nl_get_tty(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+static unsigned long pizwg_tty_key(const struct pizwg_tty_info *t)
+{
+	return MKDEV(t->major, t->minor);
+}
+
+static int pizwg_tty_cmp(const void *a, const void *b)
+{
+	unsigned long ka = pizwg_tty_key(a), kb = pizwg_tty_key(b);
+
+	return ka < kb ? -1 : ka > kb;
+}
+
 static int pizwg_nl_dump_ttys(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	u32 portid = NETLINK_CB(cb->skb).portid;
 	struct pizwg_tty_info *ttys;
-	unsigned int count, i;
+	unsigned int count, i, sent = 0;
+	bool full = false;
 	int ret;
 
 	if (pizwg_check_net(sock_net(cb->skb->sk), cb->extack))
@@ -442,12 +500,19 @@ static int pizwg_nl_dump_ttys(struct sk_buff *skb, struct netlink_callback *cb)
 	ret = pizwg_tty_snapshot(&ttys, &count);
 	if (ret)
 		return ret;
-	for (i = cb->args[0]; i < count; i++)
+	sort(ttys, count, sizeof(*ttys), pizwg_tty_cmp, NULL);
+	for (i = 0; i < count; i++) {
+		if (!pizwg_dump_after(cb, pizwg_tty_key(&ttys[i])))
+			continue;
 		if (pizwg_fill(skb, portid, cb->nlh->nlmsg_seq, NLM_F_MULTI,
-			       PIZWG_CMD_GET_TTY, pizwg_put_tty_cb, &ttys[i]))
+			       PIZWG_CMD_GET_TTY, pizwg_put_tty_cb, &ttys[i])) {
+			full = true;
 			break;
-	ret = (i == cb->args[0] && i < count) ? -EMSGSIZE : skb->len;
-	cb->args[0] = i;
+		}
+		pizwg_dump_sent(cb, pizwg_tty_key(&ttys[i]));
+		sent++;
+	}
+	ret = full && !sent ? -EMSGSIZE : skb->len;
 	kfree(ttys);
 	return ret;
 }

@@ -475,6 +475,36 @@ int pz_dump_ttys(struct nl *nl, struct pz_msg *out, unsigned int max,
 	return pz_dump(nl, PIZWG_CMD_GET_TTY, out, max, count);
 }
 
+int pz_dump_begin(struct nl *nl, uint8_t cmd, uint32_t *seq)
+{
+	struct nl_msg_out m;
+
+	msg_init(&m, nl, cmd, NLM_F_DUMP);
+	*seq = ((struct nlmsghdr *)m.buf)->nlmsg_seq;
+	if (send(nl->fd, m.buf, m.len, 0) != (ssize_t)m.len)
+		return -errno;
+	return 0;
+}
+
+int pz_dump_part(struct nl *nl, uint32_t seq, bool peek, struct pz_msg *out,
+		 unsigned int max, unsigned int *count, bool *done)
+{
+	static char buf[65536];
+	struct nlmsghdr *h;
+	int ret = 0, n;
+
+	n = recv(nl->fd, buf, sizeof(buf), peek ? MSG_PEEK : 0);
+	if (n < 0)
+		return -errno;
+	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+		int r = handle_one(nl, h, seq, NULL, 0, out, max, count, done);
+
+		if (r)
+			ret = r;
+	}
+	return ret;
+}
+
 int pz_set_port_async(struct nl *nl, const char *hub, uint32_t port,
 		      uint32_t action, uint32_t off_ms, char *extack,
 		      size_t extack_len, uint32_t *seq)

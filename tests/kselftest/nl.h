@@ -110,6 +110,16 @@ int pz_dump_hubs(struct nl *nl, struct pz_msg *out, unsigned int max,
 int pz_dump_ttys(struct nl *nl, struct pz_msg *out, unsigned int max,
 		 unsigned int *count);
 
+/*
+ * A dump one datagram at a time: pz_dump_begin() sends the request;
+ * pz_dump_part() reads one datagram (with @peek, leaves it queued, so the
+ * kernel does not build the next part yet), appends its entries to @out
+ * (up to @max, *@count counting) and sets *@done at NLMSG_DONE.
+ */
+int pz_dump_begin(struct nl *nl, uint8_t cmd, uint32_t *seq);
+int pz_dump_part(struct nl *nl, uint32_t seq, bool peek, struct pz_msg *out,
+		 unsigned int max, unsigned int *count, bool *done);
+
 uint64_t monotonic_ns(void);
 
 #endif

@@ -19,8 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/netlink.h>
 
 #include "kselftest_harness.h"
 #include "nl.h"
@@ -1135,6 +1137,85 @@ TEST_F(pizwg, events_skip_namespaces_of_other_user_namespaces)
 	ASSERT_EQ(silent, waitpid(silent, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * Dumps resume by a stable key (issue 15, item 11). Run by
+ * tests/kmod/dump_resume.sh, with enough sticks for a dump of two parts or
+ * more and PIZWG_TEST_DUMP_REMOVE naming a command that removes a tty or a
+ * hub ("CMD tty NAME", "CMD hub NAME"). The first part of a dump is read
+ * with MSG_PEEK, so the kernel builds the next part only after one of its
+ * entries is removed; every other entry that existed must still come
+ * exactly once. Resuming by position would skip one.
+ */
+static void dump_across_a_removal(struct __test_metadata *_metadata,
+				  uint8_t cmd, const char *kind)
+{
+	static struct pz_msg before[96], got[96];	/* 67 hubs here */
+	const char *remove = getenv("PIZWG_TEST_DUMP_REMOVE");
+	unsigned int nbefore = 0, n = 0, first, i, j, seen;
+	int rcvbuf = 1, ret;
+	char command[512], victim[PIZWG_NAME_MAX] = "";
+	bool done = false, tty = cmd == PIZWG_CMD_GET_TTY;
+	struct nl nl;
+	uint32_t seq;
+
+	if (!remove)
+		SKIP(return, "run by tests/kmod/dump_resume.sh");
+	ASSERT_EQ(0, nl_open(&nl));
+	ASSERT_EQ(0, tty ? pz_dump_ttys(&nl, before, 96, &nbefore) :
+			   pz_dump_hubs(&nl, before, 96, &nbefore));
+	/*
+	 * A socket that never read (nl_open() read the family with a 16 kB
+	 * buffer, and a dump part is as large as the largest read): its
+	 * first part is one page. The smallest receive buffer: a peeked part
+	 * holds the next one back.
+	 */
+	close(nl.fd);
+	nl.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	ASSERT_LE(0, nl.fd);
+	ASSERT_EQ(0, setsockopt(nl.fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, pz_dump_begin(&nl, cmd, &seq));
+	ASSERT_EQ(0, pz_dump_part(&nl, seq, true, got, 96, &n, &done));
+	first = n;
+	TH_LOG("%u %ss, %u in the first part (%zd bytes)", nbefore, kind,
+	       first, recv(nl.fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT));
+	ASSERT_LT(first, nbefore) TH_LOG("the dump fits one part: more sticks");
+	ASSERT_FALSE(done);
+	/* A removable entry of the first part: a tty, or a hub not a root. */
+	for (i = 0; i < first && !victim[0]; i++)
+		if (tty || strchr(got[i].hub, '-'))
+			snprintf(victim, sizeof(victim), "%s",
+				 tty ? got[i].tty : got[i].hub);
+	ASSERT_NE(0, victim[0]) TH_LOG("no removable %s in the first part", kind);
+	snprintf(command, sizeof(command), "%s %s %s", remove, kind, victim);
+	TH_LOG("between the parts: %s", command);
+	ASSERT_EQ(0, system(command));
+	n = 0;	/* the peeked part again, then the rest */
+	while (!done) {
+		ret = pz_dump_part(&nl, seq, false, got, 96, &n, &done);
+		ASSERT_EQ(0, ret);
+	}
+	for (i = 0; i < nbefore; i++) {
+		const char *name = tty ? before[i].tty : before[i].hub;
+
+		for (seen = 0, j = 0; j < n; j++)
+			seen += !strcmp(name, tty ? got[j].tty : got[j].hub);
+		EXPECT_EQ(1, seen) TH_LOG("%s %s came %u times", kind, name, seen);
+	}
+	EXPECT_EQ(nbefore, n);
+	nl_close(&nl);
+}
+
+TEST(tty_dump_resumes_by_key_across_a_removal)
+{
+	dump_across_a_removal(_metadata, PIZWG_CMD_GET_TTY, "tty");
+}
+
+TEST(hub_dump_resumes_by_key_across_a_removal)
+{
+	dump_across_a_removal(_metadata, PIZWG_CMD_GET_HUB, "hub");
 }
 
 TEST_HARNESS_MAIN
