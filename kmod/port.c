@@ -351,6 +351,15 @@ static void pizwg_port_learn_peer(const struct pizwg_hub *hub,
  * port (one physical port, one lease: a record naming @p's hub and number
  * as its peer, or @p's own peer).
  */
+/* Whether records @p and @q are the two halves of one USB3 port. */
+static bool pizwg_port_halves(const struct pizwg_port *p,
+			      const struct pizwg_port *q)
+{
+	return p != q &&
+	       ((q->peer_port == p->number && !strcmp(q->peer, p->hub)) ||
+		(p->peer_port == q->number && !strcmp(p->peer, q->hub)));
+}
+
 static bool pizwg_port_busy(const struct pizwg_port *p,
 			    const struct pizwg_holder *h)
 {
@@ -359,13 +368,10 @@ static bool pizwg_port_busy(const struct pizwg_port *p,
 	lockdep_assert_held(&pizwg_ports_lock);
 	if (p->leased && !pizwg_port_held_by(p, h))
 		return true;
-	list_for_each_entry(q, &pizwg_ports, node) {
-		if (q == p || !q->leased || pizwg_port_held_by(q, h))
-			continue;
-		if ((q->peer_port == p->number && !strcmp(q->peer, p->hub)) ||
-		    (p->peer_port == q->number && !strcmp(p->peer, q->hub)))
+	list_for_each_entry(q, &pizwg_ports, node)
+		if (q->leased && !pizwg_port_held_by(q, h) &&
+		    pizwg_port_halves(p, q))
 			return true;
-	}
 	return false;
 }
 
@@ -405,10 +411,7 @@ static void pizwg_port_end_peer_leases(struct pizwg_port *p)
 
 	lockdep_assert_held(&pizwg_ports_lock);
 	list_for_each_entry(q, &pizwg_ports, node) {
-		if (q == p || !((q->peer_port == p->number &&
-				 !strcmp(q->peer, p->hub)) ||
-				(p->peer_port == q->number &&
-				 !strcmp(p->peer, q->hub))))
+		if (!pizwg_port_halves(p, q))
 			continue;
 		q->req_gen = ++pizwg_req_count;
 		q->intent = PIZWG_INTENT_OFF;
