@@ -3,9 +3,11 @@
  * pizwgctl guard (userspace/pizwgctl/guard.c): the guard value from
  * pizwgd.conf (each stick port once, in file order), the file it writes
  * (a comment that cannot be broken out of, then the modprobe line), and
- * the atomic write (mode 0644, nothing left behind on failure).
+ * the atomic write (mode 0644, nothing left behind on failure), and the
+ * warning about other modprobe.d files that set the guard too.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -139,6 +141,65 @@ static void guard_write_into_a_missing_directory_fails_leaving_nothing(void)
 	CHECK_INT(count_entries(), 1);
 }
 
+static void guard_lines_are_recognised_strictly(void)
+{
+	CHECK(guard_sets_guard("options pizwg guard=usb1:1\n"));
+	CHECK(guard_sets_guard("  options\tpizwg allow=usb1:1 guard=usb1:1"));
+	CHECK(!guard_sets_guard("options pizwg allow=usb1:1\n"));
+	CHECK(!guard_sets_guard("# options pizwg guard=usb1:1\n"));
+	CHECK(!guard_sets_guard("options pizwg # guard=usb1:1\n"));
+	CHECK(!guard_sets_guard("options pizwgx guard=usb1:1\n"));
+	CHECK(!guard_sets_guard("options other guard=usb1:1\n"));
+	CHECK(!guard_sets_guard("install pizwg guard=usb1:1\n"));
+	CHECK(!guard_sets_guard("options pizwg noguard=1\n"));
+	CHECK(!guard_sets_guard("options pizwg guard\n"));
+	CHECK(!guard_sets_guard(""));
+}
+
+static void put(const char *name, const char *text)
+{
+	char path[96];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+static void guard_warns_about_each_other_file_with_a_guard(void)
+{
+	const char *dirs[] = { dir, "/nonexistent/modprobe.d", NULL };
+	char ours[96], *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	snprintf(ours, sizeof(ours), "%s/pizwg.conf", dir);
+	put("pizwg.conf", "options pizwg guard=usb1:1\n");
+	put("old-pizwg.conf", "# from before\noptions pizwg guard=usb2:1\n");
+	put("pizwg-allow.conf", "options pizwg allow=usb1:1\n");
+	put("stale.conf.bak", "options pizwg guard=usb3:1\n");
+	out = open_memstream(&buf, &len);
+	CHECK(out != NULL);
+	if (!out)
+		return;
+	CHECK_INT(guard_others(dirs, ours, out), 1);
+	fclose(out);
+	CHECK(strstr(buf, "old-pizwg.conf sets pizwg's guard too") != NULL);
+	CHECK(strstr(buf, "pizwg-allow.conf") == NULL);
+	CHECK(strstr(buf, "stale.conf.bak") == NULL);
+	CHECK(strstr(buf, "/pizwg.conf") == NULL);
+	free(buf);
+	put("old-pizwg.conf", "options pizwg allow=usb2:1\n");
+	out = fopen("/dev/null", "w");
+	CHECK_INT(guard_others(dirs, ours, out), 0);
+	fclose(out);
+	unlink(ours);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(guard_value_names_each_stick_port_once_in_file_order),
 	UNIT_TEST(guard_value_that_does_not_fit_is_enospc),
@@ -146,6 +207,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(guard_file_comment_cannot_be_broken_out_of),
 	UNIT_TEST(guard_write_replaces_the_file_whole_with_mode_0644),
 	UNIT_TEST(guard_write_into_a_missing_directory_fails_leaving_nothing),
+	UNIT_TEST(guard_lines_are_recognised_strictly),
+	UNIT_TEST(guard_warns_about_each_other_file_with_a_guard),
 };
 
 int main(void)

@@ -14,12 +14,16 @@
  * same directory, synced, mode 0644, then renamed over PATH, so PATH is
  * the old file or the new one, never half of either. The file is ours
  * whole: anything else in it is replaced. On a read-only root, run `rw`
- * first. The module reads the parameter when it is loaded: at the next
+ * first. Either way it warns (stderr, exit status unchanged) about every
+ * other *.conf in modprobe's directories (with --file: PATH's directory)
+ * that sets pizwg's guard too, since modprobe passes only the last one.
+ * The module reads the parameter when it is loaded: at the next
  * boot, or at an rmmod and modprobe with pizwgd stopped.
  *
  * Exit 0 done; 1 with one line on stderr when the configuration cannot be
  * read or the file cannot be written; 2 for a bad command line.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -192,8 +196,91 @@ int guard_write_file(const char *path, const char *text, char *err,
 	return ret;
 }
 
+bool guard_sets_guard(const char *line)
+{
+	const char *p = line;
+	size_t n;
+	int word = 0;
+
+	for (;;) {
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t\r\n#");
+		if (!n)
+			return false;	/* end of line, or a comment */
+		if ((word == 0 && (n != 7 || strncmp(p, "options", 7))) ||
+		    (word == 1 && (n != 5 || strncmp(p, "pizwg", 5))))
+			return false;
+		if (word >= 2 && n >= 6 && !strncmp(p, "guard=", 6))
+			return true;
+		p += n;
+		word++;
+	}
+}
+
+/* Whether @name is a modprobe.d file name: it ends in ".conf". */
+static bool conf_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && !strcmp(name + n - 5, ".conf") && name[0] != '.';
+}
+
+static bool file_sets_guard(const char *path)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = guard_sets_guard(line);
+	fclose(f);
+	return found;
+}
+
+int guard_others(const char *const *dirs, const char *ours, FILE *out)
+{
+	char path[PATH_MAX], real_ours[PATH_MAX], real[PATH_MAX];
+	struct dirent *e;
+	int found = 0;
+	DIR *d;
+
+	if (!realpath(ours, real_ours))
+		snprintf(real_ours, sizeof(real_ours), "%s", ours);
+	for (; *dirs; dirs++) {
+		d = opendir(*dirs);
+		if (!d)
+			continue;	/* most of them do not exist */
+		while ((e = readdir(d))) {
+			if (!conf_name(e->d_name) ||
+			    snprintf(path, sizeof(path), "%s/%s", *dirs,
+				     e->d_name) >= (int)sizeof(path))
+				continue;
+			if (realpath(path, real) && !strcmp(real, real_ours))
+				continue;
+			if (!file_sets_guard(path))
+				continue;
+			fprintf(out, "%s: guard: warning: %s sets pizwg's guard too; modprobe passes the last one it reads: remove it there\n",
+				PROG, path);
+			found++;
+		}
+		closedir(d);
+	}
+	return found;
+}
+
 int cmd_guard(int argc, char **argv, struct ctl_opts *opts)
 {
+	/* Where modprobe reads its configuration (modprobe.d(5)). */
+	static const char *const modprobe_dirs[] = {
+		"/etc/modprobe.d", "/run/modprobe.d",
+		"/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d",
+		"/lib/modprobe.d", NULL,
+	};
+	const char *file_dirs[2] = { NULL, NULL };
+	char file_dir[PATH_MAX];
 	const char *config = GUARD_CONFIG, *file = NULL;
 	struct pizwg_config *conf;
 	char err[CTL_ERR_MAX + CONF_PATH_MAX];
@@ -243,6 +330,16 @@ int cmd_guard(int argc, char **argv, struct ctl_opts *opts)
 		fprintf(stderr, "%s: guard: out of memory\n", PROG);
 		goto out;
 	}
+	/*
+	 * Another file with a guard would override ours, or be overridden:
+	 * say so (the exit status stays 0). With --file, its own directory.
+	 */
+	if (file) {
+		dir_of(file, file_dir, sizeof(file_dir));
+		file_dirs[0] = file_dir;
+	}
+	guard_others(file ? file_dirs : modprobe_dirs,
+		     file ? file : GUARD_FILE, stderr);
 	if (!write_it) {
 		fputs(line, stdout);
 		ret = CTL_EXIT_OK;

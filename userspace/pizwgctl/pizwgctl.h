@@ -57,6 +57,15 @@ int guard_line(const struct pizwg_config *conf, char *out, size_t len);
 char *guard_file_text(const struct pizwg_config *conf, const char *config);
 int guard_write_file(const char *path, const char *text, char *err,
 		     size_t errlen);
+/*
+ * Whether a modprobe.d line sets pizwg's guard ("options pizwg ...
+ * guard=..."); and guard_others() prints a warning on @out for each *.conf
+ * file in @dirs (NULL-terminated), other than @ours, that has one: of two
+ * guard values modprobe passes the module the last it read. Returns how
+ * many it found.
+ */
+bool guard_sets_guard(const char *line);
+int guard_others(const char *const *dirs, const char *ours, FILE *out);
 
 /* fmt.c: command-line helpers */
 
