@@ -333,7 +333,11 @@ static int pizwg_nl_dump_hubs(struct sk_buff *skb, struct netlink_callback *cb)
 		key = pizwg_hub_key(hubs[i]);
 		if (!pizwg_dump_after(cb, key))
 			continue;
-		if (pizwg_hub_read_info(hubs[i], h, cb->args[1] == 2)) {
+		ret = pizwg_hub_read_info(hubs[i], h, cb->args[1] == 2);
+		/* A hub that does not answer is listed as recorded. */
+		if (ret && ret != -ENODEV && cb->args[1] == 2)
+			ret = pizwg_hub_read_info(hubs[i], h, false);
+		if (ret) {
 			pizwg_dump_sent(cb, key);	/* unplugged meanwhile */
 			continue;
 		}

@@ -67,8 +67,8 @@ MODULE_PARM_DESC(guard,
  * The allow list: when set, only these ports can be switched (or released)
  * through the family, e.g. "allow=usb1:1" on a host whose boot disk sits
  * on another port. Same HUB:PORT syntax as guard; an entry covers both
- * halves of a USB3 port, and every guarded port must be on it. Empty: any
- * port the hub can switch.
+ * halves of a USB3 port. A forced switch on a hub whose ports switch
+ * together needs all of them listed. Empty: any port the hub can switch.
  */
 static char *allow = "";
 module_param(allow, charp, 0444);
@@ -105,6 +105,17 @@ static bool pizwg_port_allowed_hub(const struct pizwg_hub *hub, u32 number)
 		return true;
 	pizwg_hub_read_port_peer(hub, number, peer, sizeof(peer), &peer_port);
 	return peer_port && pizwg_port_allowed(peer, peer_port);
+}
+
+/* Whether every port of @hub may be switched. */
+static bool pizwg_hub_allowed(const struct pizwg_hub *hub)
+{
+	u32 i;
+
+	for (i = 1; i <= hub->num_ports; i++)
+		if (!pizwg_port_allowed_hub(hub, i))
+			return false;
+	return true;
 }
 
 enum pizwg_intent {
@@ -346,11 +357,6 @@ static void pizwg_port_learn_peer(const struct pizwg_hub *hub,
 	mutex_unlock(&pizwg_ports_lock);
 }
 
-/*
- * Whether another socket than @h holds @p, or the other half of @p's USB3
- * port (one physical port, one lease: a record naming @p's hub and number
- * as its peer, or @p's own peer).
- */
 /* Whether records @p and @q are the two halves of one USB3 port. */
 static bool pizwg_port_halves(const struct pizwg_port *p,
 			      const struct pizwg_port *q)
@@ -359,6 +365,12 @@ static bool pizwg_port_halves(const struct pizwg_port *p,
 	       ((q->peer_port == p->number && !strcmp(q->peer, p->hub)) ||
 		(p->peer_port == q->number && !strcmp(p->peer, q->hub)));
 }
+
+/*
+ * Whether another socket than @h holds @p, or the other half of @p's USB3
+ * port (one physical port, one lease: a record naming @p's hub and number
+ * as its peer, or @p's own peer).
+ */
 
 static bool pizwg_port_busy(const struct pizwg_port *p,
 			    const struct pizwg_holder *h)
@@ -604,6 +616,13 @@ static int pizwg_port_check_hub(const struct pizwg_switch_req *req,
 			       "port is not in the module's allow list");
 		return -EPERM;
 	}
+	/* Forced on a hub that switches ports together: it switches them all. */
+	if (req->force && hub->switching != PIZWG_SWITCHING_INDIVIDUAL &&
+	    !pizwg_hub_allowed(hub)) {
+		NL_SET_ERR_MSG(req->extack,
+			       "hub switches its ports together, and not all are in the allow list");
+		return -EPERM;
+	}
 	return 0;
 }
 
@@ -741,7 +760,13 @@ static int pizwg_async_step(struct pizwg_async *a,
 		return -ECANCELED;
 	}
 	if (a->action != PIZWG_ACTION_OFF && !held) {
-		NL_SET_ERR_MSG(extack, "the lease ended before switching");
+		struct usb_device *udev = pizwg_hub_dev(a->hub);
+
+		if (udev)
+			NL_SET_ERR_MSG(extack, "the lease ended before switching");
+		else
+			NL_SET_ERR_MSG(extack, "the hub went away");
+		usb_put_dev(udev);
 		return -ENODEV;
 	}
 	/* No descriptor read: the request checked the hub. */
@@ -1061,6 +1086,7 @@ out:
 void pizwg_port_hub_unbind(struct usb_device *hdev)
 {
 	const char *hub = dev_name(&hdev->dev);
+	struct pizwg_async *a;
 	int cut_ret[USB_MAXCHILDREN];
 	u32 cut[USB_MAXCHILDREN];
 	unsigned int n = 0, i;
@@ -1119,6 +1145,13 @@ void pizwg_port_hub_unbind(struct usb_device *hdev)
 	}
 	if (rearm)
 		pizwg_off_work_rearm();
+	/*
+	 * A cycle of one of its ports waiting out its off time is answered
+	 * now (its lease ended), not when the off time is over.
+	 */
+	list_for_each_entry(a, &pizwg_asyncs, node)
+		if (!strcmp(a->hub, hub) && cancel_delayed_work(&a->work))
+			queue_delayed_work(pizwg_wq, &a->work, 0);
 	mutex_unlock(&pizwg_ports_lock);
 }
 
@@ -1292,16 +1325,19 @@ static int pizwg_parse_port_name(const char *entry,
 	return 0;
 }
 
-/* Adds one guard entry; every guarded port must be allowed. */
+/*
+ * Adds one guard entry. A guarded port the allow list does not name is
+ * still guarded (kept off: failing the load would leave it to the hub
+ * driver, powered), with a warning: it can be switched only if the list
+ * names its USB3 other half, which is not known before its hub is.
+ */
 static int pizwg_guard_add(const struct pizwg_port_name *name)
 {
 	struct pizwg_port *p;
 
-	if (pizwg_allowed_count && !pizwg_port_allowed(name->hub, name->number)) {
-		pr_err("guard: %s:%u is not in the allow list\n", name->hub,
-		       name->number);
-		return -EPERM;
-	}
+	if (pizwg_allowed_count && !pizwg_port_allowed(name->hub, name->number))
+		pr_warn("guard: %s:%u is not in the allow list: kept off, switched only if its USB3 other half is listed\n",
+			name->hub, name->number);
 	mutex_lock(&pizwg_power_lock);
 	p = pizwg_port_get(name->hub, name->number);
 	mutex_unlock(&pizwg_power_lock);

@@ -304,8 +304,10 @@ int pizwg_tty_snapshot(struct pizwg_tty_info **ttys, unsigned int *count)
 		return -ENOMEM;
 	}
 	n = 0;
+	/* Not one unregistered already: a new tty may have its number. */
 	list_for_each_entry(t, &pizwg_ttys, node)
-		arr[n++] = t->info;
+		if (device_is_registered(t->dev))
+			arr[n++] = t->info;
 	mutex_unlock(&pizwg_ttys_lock);
 	*ttys = arr;
 	*count = n;

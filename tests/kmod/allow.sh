@@ -6,8 +6,10 @@
 # the list: pizwgctl (off, cycle, on --hold) and a raw YNL set-port on it
 # are refused with EPERM and the module's reason, and usbmon sees no
 # PORT_POWER request to it; the second stick's port, on the list, switches.
-# Bad allow parameters, and a guard outside the list, fail the load with one
-# kernel log line. Reloads the module without parameters at the end.
+# Bad allow parameters fail the load with one kernel log line; a guard
+# outside the list loads with a warning and stays off. A forced switch on a
+# ganged hub needs all its ports listed. Reloads the module without
+# parameters at the end.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/kmod/lib.sh
@@ -63,9 +65,17 @@ t "allow: a bad entry fails the load, named" \
 	bad_load "allow: 'sda:1' is not HUB:PORT" "allow=$hub2:$port2,sda:1"
 t "allow: a port out of range fails the load" \
 	bad_load "allow: '$hub:0' is not HUB:PORT" "allow=$hub:0"
-t "a guarded port outside the allow list fails the load" \
-	bad_load "guard: $hub:$port is not in the allow list" \
-	"allow=$hub2:$port2" "guard=$hub:$port"
+before=$(dmesg | wc -l)
+t "a guarded port outside the allow list loads" \
+	insmod "$ko" "allow=$hub2:$port2" "guard=$hub:$port"
+t "... with a kernel warning naming it" bash -c \
+	"dmesg | tail -n +$((before + 1)) | grep -qF 'pizwg: guard: $hub:$port is not in the allow list: kept off'"
+t "... and the port is kept off" wait_for 5 port_off_per_uhubctl
+t "... and cannot be switched on" refused power "$hub" "$port" on --hold
+t "rmmod" rmmod pizwg
+t "the stick back on, without parameters" \
+	bash -c "insmod $ko && $ctl power $hub $port on >/dev/null && rmmod pizwg"
+t "... its tty" wait_for 15 tty_present
 
 t "insmod with allow=$hub2:$port2" insmod "$ko" "allow=$hub2:$port2"
 t "the parameter reads back" test "$(cat /sys/module/pizwg/parameters/allow)" = "$hub2:$port2"
@@ -93,6 +103,22 @@ t "the allowed port switches off" "$ctl" power "$hub2" "$port2" off
 t "... its tty goes" wait_for 5 bash -c "! compgen -G '/sys/bus/usb/devices/${hub2#usb}-$port2:*/tty/ttyACM*' >/dev/null"
 t "... and on again" "$ctl" power "$hub2" "$port2" on
 t "... its tty comes back" wait_for 15 stick_tty "$hub2" "$port2"
+
+# A forced switch on a hub that switches its ports together (the VM's
+# external hub) switches them all: every port must be listed.
+ganged=
+for d in /sys/bus/usb/devices/*-*; do
+	[[ $(cat "$d/bDeviceClass" 2>/dev/null) == 09 ]] && { ganged=${d##*/}; break; }
+done
+if [[ -n $ganged ]]; then
+	t "rmmod" rmmod pizwg
+	t "insmod with allow=$ganged:1" insmod "$ko" "allow=$ganged:1"
+	t "a forced switch of $ganged 1 is refused: not all its ports are listed" \
+		refused power "$ganged" 1 off --force
+else
+	echo "not ok - no external hub in the VM"
+	tap_failed=1
+fi
 
 t "rmmod" rmmod pizwg
 t "insmod without parameters" insmod "$ko"

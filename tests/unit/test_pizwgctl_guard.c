@@ -147,7 +147,9 @@ static void guard_lines_are_recognised_strictly(void)
 	CHECK(guard_sets_guard("  options\tpizwg allow=usb1:1 guard=usb1:1"));
 	CHECK(!guard_sets_guard("options pizwg allow=usb1:1\n"));
 	CHECK(!guard_sets_guard("# options pizwg guard=usb1:1\n"));
-	CHECK(!guard_sets_guard("options pizwg # guard=usb1:1\n"));
+	CHECK(!guard_sets_guard("  # options pizwg guard=usb1:1\n"));
+	/* kmod: '#' starts a comment only at the start of a line. */
+	CHECK(guard_sets_guard("options pizwg allow=usb1:1 # guard=usb1:2\n"));
 	CHECK(!guard_sets_guard("options pizwgx guard=usb1:1\n"));
 	CHECK(!guard_sets_guard("options other guard=usb1:1\n"));
 	CHECK(!guard_sets_guard("install pizwg guard=usb1:1\n"));
@@ -200,6 +202,67 @@ static void guard_warns_about_each_other_file_with_a_guard(void)
 	unlink(ours);
 }
 
+static void guard_scan_joins_continued_lines_and_reads_only_files(void)
+{
+	const char *dirs[] = { dir, NULL };
+	char path[96], ours[96];
+	FILE *out;
+
+	snprintf(ours, sizeof(ours), "%s/pizwg.conf", dir);
+	put("old-pizwg.conf", "options pizwg allow=usb2:1 \\\n  guard=usb2:1\n");
+	out = fopen("/dev/null", "w");
+	CHECK_INT(guard_others(dirs, ours, out), 1);
+	/* A FIFO named *.conf is not opened for reading (that would hang). */
+	snprintf(path, sizeof(path), "%s/fifo.conf", dir);
+	CHECK_INT(mkfifo(path, 0600), 0);
+	CHECK_INT(guard_others(dirs, ours, out), 1);
+	unlink(path);
+	fclose(out);
+	unlink(ours);
+	snprintf(path, sizeof(path), "%s/old-pizwg.conf", dir);
+	unlink(path);
+}
+
+static void guard_scan_skips_names_an_earlier_directory_shadows(void)
+{
+	char second[96], path[128], ours[96];
+	const char *dirs[] = { dir, second, NULL };
+	FILE *f, *out;
+
+	snprintf(second, sizeof(second), "%s/lib", dir);
+	CHECK_INT(mkdir(second, 0700), 0);
+	snprintf(ours, sizeof(ours), "%s/pizwg.conf", dir);
+	put("pizwg.conf", "options pizwg guard=usb1:1\n");
+	put("local.conf", "# nothing\n");
+	/* Read by kmod neither: /etc's pizwg.conf and local.conf win. */
+	snprintf(path, sizeof(path), "%s/pizwg.conf", second);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("options pizwg guard=usb9:1\n", f);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/local.conf", second);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("options pizwg guard=usb9:2\n", f);
+		fclose(f);
+	}
+	out = fopen("/dev/null", "w");
+	CHECK_INT(guard_others(dirs, ours, out), 0);
+	/* Not shadowed: read, and named. */
+	snprintf(path, sizeof(path), "%s/vendor.conf", second);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("options pizwg guard=usb9:3\n", f);
+		fclose(f);
+	}
+	CHECK_INT(guard_others(dirs, ours, out), 1);
+	fclose(out);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(guard_value_names_each_stick_port_once_in_file_order),
 	UNIT_TEST(guard_value_that_does_not_fit_is_enospc),
@@ -209,6 +272,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(guard_write_into_a_missing_directory_fails_leaving_nothing),
 	UNIT_TEST(guard_lines_are_recognised_strictly),
 	UNIT_TEST(guard_warns_about_each_other_file_with_a_guard),
+	UNIT_TEST(guard_scan_joins_continued_lines_and_reads_only_files),
+	UNIT_TEST(guard_scan_skips_names_an_earlier_directory_shadows),
 };
 
 int main(void)

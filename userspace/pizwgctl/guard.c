@@ -15,8 +15,10 @@
  * the old file or the new one, never half of either. The file is ours
  * whole: anything else in it is replaced. On a read-only root, run `rw`
  * first. Either way it warns (stderr, exit status unchanged) about every
- * other *.conf in modprobe's directories (with --file: PATH's directory)
- * that sets pizwg's guard too, since modprobe passes only the last one.
+ * other *.conf in modprobe's directories (with --file: PATH's directory,
+ * if it is one of them) that sets pizwg's guard too, since modprobe passes
+ * only the last one; a name shadowed by the same name in an earlier
+ * directory is not read by modprobe, nor here.
  * The module reads the parameter when it is loaded: at the next
  * boot, or at an rmmod and modprobe with pizwgd stopped.
  *
@@ -196,17 +198,25 @@ int guard_write_file(const char *path, const char *text, char *err,
 	return ret;
 }
 
+/*
+ * As kmod reads modprobe.d: a line whose first non-blank character is '#'
+ * is a comment ('#' elsewhere is just a character, passed on), and a line
+ * ending in '\\' goes on in the next (the caller joins them).
+ */
 bool guard_sets_guard(const char *line)
 {
 	const char *p = line;
 	size_t n;
 	int word = 0;
 
+	p += strspn(p, " \t");
+	if (*p == '#')
+		return false;
 	for (;;) {
-		p += strspn(p, " \t");
-		n = strcspn(p, " \t\r\n#");
+		p += strspn(p, " \t\r\n");
+		n = strcspn(p, " \t\r\n");
 		if (!n)
-			return false;	/* end of line, or a comment */
+			return false;
 		if ((word == 0 && (n != 7 || strncmp(p, "options", 7))) ||
 		    (word == 1 && (n != 5 || strncmp(p, "pizwg", 5))))
 			return false;
@@ -225,49 +235,119 @@ static bool conf_name(const char *name)
 	return n > 5 && !strcmp(name + n - 5, ".conf") && name[0] != '.';
 }
 
-static bool file_sets_guard(const char *path)
-{
-	char line[4096];
-	bool found = false;
-	FILE *f;
+#define GUARD_SCAN_MAX (1 << 20)	/* bytes read of one file, at most */
 
-	f = fopen(path, "re");
-	if (!f)
+/*
+ * Whether the regular file @dfd/@name has a guard line. Opened without
+ * following it into a FIFO or a device: only a regular file is read.
+ */
+static bool file_sets_guard(int dfd, const char *name)
+{
+	char *line = NULL, *joined = NULL, *tmp;
+	size_t cap = 0, jlen = 0, total = 0;
+	bool found = false;
+	struct stat st;
+	ssize_t n;
+	FILE *f;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
 		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = guard_sets_guard(line);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return false;
+	}
+	f = fdopen(fd, "re");
+	if (!f) {
+		close(fd);
+		return false;
+	}
+	while (!found && total < GUARD_SCAN_MAX &&
+	       (n = getline(&line, &cap, f)) > 0) {
+		total += n;
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		tmp = realloc(joined, jlen + n + 1);
+		if (!tmp)
+			break;
+		joined = tmp;
+		memcpy(joined + jlen, line, n + 1);
+		jlen += n;
+		if (jlen && joined[jlen - 1] == '\\') {
+			joined[--jlen] = ' ';	/* continued */
+			jlen++;
+			continue;
+		}
+		found = guard_sets_guard(joined);
+		jlen = 0;
+	}
+	if (!found && jlen)
+		found = guard_sets_guard(joined);
+	free(line);
+	free(joined);
 	fclose(f);
 	return found;
 }
 
+/* Prints @s with control characters as '?'. */
+static void put_clean(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+}
+
 int guard_others(const char *const *dirs, const char *ours, FILE *out)
 {
+	const char *base = strrchr(ours, '/');
 	char path[PATH_MAX], real_ours[PATH_MAX], real[PATH_MAX];
+	char **seen = NULL, **tmp;
+	size_t nseen = 0, i;
 	struct dirent *e;
-	int found = 0;
+	int found = 0, dfd;
+	bool shadowed;
 	DIR *d;
 
 	if (!realpath(ours, real_ours))
 		snprintf(real_ours, sizeof(real_ours), "%s", ours);
+	/* kmod reads a name once: the first directory that has it wins. */
+	base = base ? base + 1 : ours;
 	for (; *dirs; dirs++) {
 		d = opendir(*dirs);
 		if (!d)
 			continue;	/* most of them do not exist */
+		dfd = dirfd(d);
 		while ((e = readdir(d))) {
 			if (!conf_name(e->d_name) ||
 			    snprintf(path, sizeof(path), "%s/%s", *dirs,
 				     e->d_name) >= (int)sizeof(path))
 				continue;
+			shadowed = !strcmp(e->d_name, base);
+			for (i = 0; i < nseen && !shadowed; i++)
+				shadowed = !strcmp(seen[i], e->d_name);
+			if (shadowed)
+				continue;
+			tmp = realloc(seen, (nseen + 1) * sizeof(*seen));
+			if (tmp) {
+				seen = tmp;
+				seen[nseen] = strdup(e->d_name);
+				if (seen[nseen])
+					nseen++;
+			}
 			if (realpath(path, real) && !strcmp(real, real_ours))
 				continue;
-			if (!file_sets_guard(path))
+			if (!file_sets_guard(dfd, e->d_name))
 				continue;
-			fprintf(out, "%s: guard: warning: %s sets pizwg's guard too; modprobe passes the last one it reads: remove it there\n",
-				PROG, path);
+			fprintf(out, "%s: guard: warning: ", PROG);
+			put_clean(out, path);
+			fprintf(out, " sets pizwg's guard too; modprobe passes the last one it reads: remove it there\n");
 			found++;
 		}
 		closedir(d);
 	}
+	for (i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
 	return found;
 }
 
@@ -332,14 +412,18 @@ int cmd_guard(int argc, char **argv, struct ctl_opts *opts)
 	}
 	/*
 	 * Another file with a guard would override ours, or be overridden:
-	 * say so (the exit status stays 0). With --file, its own directory.
+	 * say so (the exit status stays 0). With --file, its own directory,
+	 * if it is one of modprobe's (another is no business of modprobe).
 	 */
 	if (file) {
 		dir_of(file, file_dir, sizeof(file_dir));
-		file_dirs[0] = file_dir;
+		for (i = 0; modprobe_dirs[i]; i++)
+			if (!strcmp(file_dir, modprobe_dirs[i]))
+				file_dirs[0] = file_dir;
 	}
-	guard_others(file ? file_dirs : modprobe_dirs,
-		     file ? file : GUARD_FILE, stderr);
+	if (!file || file_dirs[0])
+		guard_others(file ? file_dirs : modprobe_dirs,
+			     file ? file : GUARD_FILE, stderr);
 	if (!write_it) {
 		fputs(line, stdout);
 		ret = CTL_EXIT_OK;
