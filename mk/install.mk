@@ -4,9 +4,10 @@
 #   install-userspace  the programs (make programs, part of `make`; the test
 #                      tools of $(BUILD)/bin are not installed), ro and rw,
 #                      the uapi header, pizwgd.service with its ExecStopPost
-#                      helper, modules-load.d, the man pages and
-#                      /etc/pizwg/pizwgd.conf.example
-#   install-dkms       the DKMS source tree of pizwg.ko
+#                      helper, modules-load.d/pizwg.conf (cdc_acm, tls),
+#                      the man pages and /etc/pizwg/pizwgd.conf.example
+#   install-dkms       the DKMS source tree of pizwg.ko, and
+#                      modules-load.d/pizwg-dkms.conf (pizwg)
 DKMS_SRC := $(DESTDIR)/usr/src/pizwg-$(VERSION)
 PROGRAMS := pizwgd pizwgctl pizwg-setup pizwg-restore
 MAN8 := man/pizwgd.8 man/pizwgctl.8
@@ -41,3 +42,5 @@ install-dkms:
 	install -m 0644 kmod/uapi/pizwg.h $(DKMS_SRC)/kmod/uapi/
 	sed 's/@VERSION@/$(VERSION)/' dkms/dkms.conf >$(DKMS_SRC)/dkms.conf.tmp
 	mv $(DKMS_SRC)/dkms.conf.tmp $(DKMS_SRC)/dkms.conf
+	install -D -m 0644 dkms/modules-load.d/pizwg-dkms.conf \
+		$(DESTDIR)/usr/lib/modules-load.d/pizwg-dkms.conf
