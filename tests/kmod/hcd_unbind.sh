@@ -15,6 +15,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/lib/tap.sh
 . tests/lib/tap.sh
+# shellcheck source=tests/lib/proc.sh
+. tests/lib/proc.sh
 
 ctl=build/asan/bin/pizwgctl
 ko=build/kmod/$(uname -r)/pizwg.ko
@@ -30,16 +32,6 @@ cleanup() {
 	rm -rf "$out"
 }
 trap cleanup EXIT
-
-# wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.1
-	done
-}
 
 seen=0
 mark() { seen=$(wc -l <"$out/monitor"); }
