@@ -201,7 +201,8 @@ int guard_write_file(const char *path, const char *text, char *err,
 /*
  * As kmod reads modprobe.d: a line whose first non-blank character is '#'
  * is a comment ('#' elsewhere is just a character, passed on), and a line
- * ending in '\\' goes on in the next (the caller joins them).
+ * ending in '\\' goes on in the next (the caller joins them). Not read: a
+ * pizwg.guard= on the kernel command line, which modprobe also passes.
  */
 bool guard_sets_guard(const char *line)
 {
@@ -251,6 +252,9 @@ static bool file_sets_guard(int dfd, const char *name)
 	FILE *f;
 	int fd;
 
+	/* Not even opened unless a regular file (a device's open can act). */
+	if (fstatat(dfd, name, &st, 0) || !S_ISREG(st.st_mode))
+		return false;
 	fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
@@ -266,7 +270,7 @@ static bool file_sets_guard(int dfd, const char *name)
 	while (!found && total < GUARD_SCAN_MAX &&
 	       (n = getline(&line, &cap, f)) > 0) {
 		total += n;
-		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		if (n && line[n - 1] == '\n')
 			line[--n] = '\0';
 		tmp = realloc(joined, jlen + n + 1);
 		if (!tmp)
@@ -274,9 +278,9 @@ static bool file_sets_guard(int dfd, const char *name)
 		joined = tmp;
 		memcpy(joined + jlen, line, n + 1);
 		jlen += n;
+		/* As kmod: a backslash ending the line joins the next, itself gone. */
 		if (jlen && joined[jlen - 1] == '\\') {
-			joined[--jlen] = ' ';	/* continued */
-			jlen++;
+			joined[--jlen] = '\0';
 			continue;
 		}
 		found = guard_sets_guard(joined);
@@ -416,9 +420,13 @@ int cmd_guard(int argc, char **argv, struct ctl_opts *opts)
 	 * if it is one of modprobe's (another is no business of modprobe).
 	 */
 	if (file) {
+		char real_dir[PATH_MAX], real_mp[PATH_MAX];
+
 		dir_of(file, file_dir, sizeof(file_dir));
 		for (i = 0; modprobe_dirs[i]; i++)
-			if (!strcmp(file_dir, modprobe_dirs[i]))
+			if (realpath(file_dir, real_dir) &&
+			    realpath(modprobe_dirs[i], real_mp) &&
+			    !strcmp(real_dir, real_mp))
 				file_dirs[0] = file_dir;
 	}
 	if (!file || file_dirs[0])
