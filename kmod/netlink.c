@@ -259,6 +259,9 @@ static int pizwg_nl_get_hub(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	ret = pizwg_hub_read_info(udev, h, live);
+	/* A hub that does not answer is reported as recorded, as in dumps. */
+	if (ret && ret != -ENODEV && live)
+		ret = pizwg_hub_read_info(udev, h, false);
 	if (ret == -ENODEV)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PIZWG_A_HUB],
 				    "no such hub");

@@ -371,7 +371,6 @@ static bool pizwg_port_halves(const struct pizwg_port *p,
  * port (one physical port, one lease: a record naming @p's hub and number
  * as its peer, or @p's own peer).
  */
-
 static bool pizwg_port_busy(const struct pizwg_port *p,
 			    const struct pizwg_holder *h)
 {
@@ -1147,10 +1146,14 @@ void pizwg_port_hub_unbind(struct usb_device *hdev)
 		pizwg_off_work_rearm();
 	/*
 	 * A cycle of one of its ports waiting out its off time is answered
-	 * now (its lease ended), not when the off time is over.
+	 * now (its lease ended), not when the off time is over. Only those:
+	 * a request not started yet keeps its place in the queue. Not while
+	 * unloading: exit has queued every one already, and pizwg_wq is
+	 * being destroyed.
 	 */
 	list_for_each_entry(a, &pizwg_asyncs, node)
-		if (!strcmp(a->hub, hub) && cancel_delayed_work(&a->work))
+		if (!pizwg_unloading && a->on_step && !strcmp(a->hub, hub) &&
+		    cancel_delayed_work(&a->work))
 			queue_delayed_work(pizwg_wq, &a->work, 0);
 	mutex_unlock(&pizwg_ports_lock);
 }
@@ -1326,18 +1329,21 @@ static int pizwg_parse_port_name(const char *entry,
 }
 
 /*
- * Adds one guard entry. A guarded port the allow list does not name is
- * still guarded (kept off: failing the load would leave it to the hub
- * driver, powered), with a warning: it can be switched only if the list
- * names its USB3 other half, which is not known before its hub is.
+ * Adds one guard entry. The allow list names the only ports this module
+ * may touch (a host's boot disk stays off it): a guarded port it does not
+ * name is not guarded, with a warning, and the load goes on (failing it
+ * would leave every guarded port to the hub driver, powered).
  */
 static int pizwg_guard_add(const struct pizwg_port_name *name)
 {
 	struct pizwg_port *p;
 
-	if (pizwg_allowed_count && !pizwg_port_allowed(name->hub, name->number))
-		pr_warn("guard: %s:%u is not in the allow list: kept off, switched only if its USB3 other half is listed\n",
+	if (pizwg_allowed_count &&
+	    !pizwg_port_allowed(name->hub, name->number)) {
+		pr_warn("guard: %s:%u is not in the allow list: not guarded\n",
 			name->hub, name->number);
+		return 0;
+	}
 	mutex_lock(&pizwg_power_lock);
 	p = pizwg_port_get(name->hub, name->number);
 	mutex_unlock(&pizwg_power_lock);

@@ -321,7 +321,9 @@ int pizwg_tty_find(const char *name, struct pizwg_tty_info *info)
 
 	mutex_lock(&pizwg_ttys_lock);
 	list_for_each_entry(t, &pizwg_ttys, node) {
-		if (!strcmp(t->info.name, name)) {
+		/* An unregistered one may share its name with a new one. */
+		if (!strcmp(t->info.name, name) &&
+		    device_is_registered(t->dev)) {
 			*info = t->info;
 			ret = 0;
 			break;
