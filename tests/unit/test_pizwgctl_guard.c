@@ -172,6 +172,42 @@ static void put(const char *name, const char *text)
 	fclose(f);
 }
 
+static void guard_on_the_kernel_command_line_is_recognised(void)
+{
+	char path[96], buf[512] = "";
+	FILE *out;
+
+	CHECK(guard_cmdline_sets_guard("pizwg.guard=usb1:1"));
+	CHECK(guard_cmdline_sets_guard("ro quiet pizwg.guard=usb1:1 rootwait\n"));
+	CHECK(guard_cmdline_sets_guard("ro\tpizwg.guard=usb1:1"));
+	CHECK(guard_cmdline_sets_guard("ro \"pizwg.guard=usb1:1\""));
+	/* Inside another word's quotes it is that word's value. */
+	CHECK(!guard_cmdline_sets_guard("foo=\"a pizwg.guard=usb1:1\" ro"));
+	CHECK(!guard_cmdline_sets_guard("xpizwg.guard=usb1:1"));
+	CHECK(!guard_cmdline_sets_guard("pizwg.allow=usb1:1 pizwg.guardx=1"));
+	CHECK(!guard_cmdline_sets_guard("pizwg.guard"));
+	CHECK(!guard_cmdline_sets_guard(""));
+
+	snprintf(path, sizeof(path), "%s/cmdline", dir);
+	put("cmdline", "BOOT_IMAGE=/vmlinuz ro pizwg.guard=usb1:1\n");
+	out = fmemopen(buf, sizeof(buf), "w");
+	CHECK(out != NULL);
+	if (!out)
+		return;
+	CHECK_INT(guard_cmdline(path, out), 1);
+	fclose(out);
+	CHECK(strstr(buf, "warning: the kernel command line sets pizwg.guard=") != NULL);
+	put("cmdline", "BOOT_IMAGE=/vmlinuz ro\n");
+	out = fmemopen(buf, sizeof(buf), "w");
+	CHECK(out != NULL);
+	if (!out)
+		return;
+	CHECK_INT(guard_cmdline(path, out), 0);
+	fclose(out);
+	CHECK_INT(guard_cmdline("/nonexistent/cmdline", stderr), 0);
+	unlink(path);
+}
+
 static void guard_warns_about_each_other_file_with_a_guard(void)
 {
 	const char *dirs[] = { dir, "/nonexistent/modprobe.d", NULL };
@@ -275,6 +311,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(guard_warns_about_each_other_file_with_a_guard),
 	UNIT_TEST(guard_scan_joins_continued_lines_and_reads_only_files),
 	UNIT_TEST(guard_scan_skips_names_an_earlier_directory_shadows),
+	UNIT_TEST(guard_on_the_kernel_command_line_is_recognised),
 };
 
 int main(void)

@@ -201,8 +201,9 @@ int guard_write_file(const char *path, const char *text, char *err,
 /*
  * As kmod reads modprobe.d: a line whose first non-blank character is '#'
  * is a comment ('#' elsewhere is just a character, passed on), and a line
- * ending in '\\' goes on in the next (the caller joins them). Not read: a
- * pizwg.guard= on the kernel command line, which modprobe also passes.
+ * ending in '\\' goes on in the next (the caller joins them). A
+ * pizwg.guard= on the kernel command line, which modprobe also passes, is
+ * guard_cmdline_sets_guard()'s.
  */
 bool guard_sets_guard(const char *line)
 {
@@ -355,6 +356,49 @@ int guard_others(const char *const *dirs, const char *ours, FILE *out)
 	return found;
 }
 
+/*
+ * Whether a kernel command line sets pizwg's guard: modprobe passes the
+ * module "pizwg.guard=..." words of /proc/cmdline along with modprobe.d's
+ * options. Words are split at blanks outside double quotes; a word may
+ * start with a quote ("pizwg.guard=usb1:1" quoted whole).
+ */
+bool guard_cmdline_sets_guard(const char *cmdline)
+{
+	bool quoted = false, start = true;
+	const char *p;
+
+	for (p = cmdline; *p; p++) {
+		if (start && !strncmp(p + (*p == '"'), "pizwg.guard=", 12))
+			return true;
+		start = false;
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && strchr(" \t\n", *p))
+			start = true;
+	}
+	return false;
+}
+
+/* A warning on @out if the kernel command line in @path sets the guard. */
+int guard_cmdline(const char *path, FILE *out)
+{
+	char buf[4096 + 2];
+	size_t n;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (!guard_cmdline_sets_guard(buf))
+		return 0;
+	fprintf(out, "%s: guard: warning: the kernel command line sets pizwg.guard= too; modprobe passes it with this line, and only one of them applies: remove it from the boot loader's configuration\n",
+		PROG);
+	return 1;
+}
+
 int cmd_guard(int argc, char **argv, struct ctl_opts *opts)
 {
 	/* Where modprobe reads its configuration (modprobe.d(5)). */
@@ -432,6 +476,7 @@ int cmd_guard(int argc, char **argv, struct ctl_opts *opts)
 	if (!file || file_dirs[0])
 		guard_others(file ? file_dirs : modprobe_dirs,
 			     file ? file : GUARD_FILE, stderr);
+	guard_cmdline("/proc/cmdline", stderr);
 	if (!write_it) {
 		fputs(line, stdout);
 		ret = CTL_EXIT_OK;

@@ -66,6 +66,13 @@ int guard_write_file(const char *path, const char *text, char *err,
  */
 bool guard_sets_guard(const char *line);
 int guard_others(const char *const *dirs, const char *ours, FILE *out);
+/*
+ * Whether a kernel command line sets "pizwg.guard=", which modprobe passes
+ * too; guard_cmdline() warns on @out if the one in @path (/proc/cmdline)
+ * does, and returns 1 then, else 0.
+ */
+bool guard_cmdline_sets_guard(const char *cmdline);
+int guard_cmdline(const char *path, FILE *out);
 
 /* fmt.c: command-line helpers */
 
