@@ -185,7 +185,11 @@ static void guard_on_the_kernel_command_line_is_recognised(void)
 	CHECK(!guard_cmdline_sets_guard("foo=\"a pizwg.guard=usb1:1\" ro"));
 	CHECK(!guard_cmdline_sets_guard("xpizwg.guard=usb1:1"));
 	CHECK(!guard_cmdline_sets_guard("pizwg.allow=usb1:1 pizwg.guardx=1"));
-	CHECK(!guard_cmdline_sets_guard("pizwg.guard"));
+	/* kmod passes a bare one too: the load fails on it. */
+	CHECK(guard_cmdline_sets_guard("ro pizwg.guard rootwait"));
+	CHECK(guard_cmdline_sets_guard("pizwg.guard"));
+	CHECK(guard_cmdline_sets_guard("ro\vpizwg.guard=usb1:1"));
+	CHECK(!guard_cmdline_sets_guard("pizwg.guardian=1"));
 	CHECK(!guard_cmdline_sets_guard(""));
 
 	snprintf(path, sizeof(path), "%s/cmdline", dir);
@@ -196,7 +200,7 @@ static void guard_on_the_kernel_command_line_is_recognised(void)
 		return;
 	CHECK_INT(guard_cmdline(path, out), 1);
 	fclose(out);
-	CHECK(strstr(buf, "warning: the kernel command line sets pizwg.guard=") != NULL);
+	CHECK(strstr(buf, "warning: the kernel command line sets pizwg.guard,") != NULL);
 	put("cmdline", "BOOT_IMAGE=/vmlinuz ro\n");
 	out = fmemopen(buf, sizeof(buf), "w");
 	CHECK(out != NULL);

@@ -25,6 +25,7 @@
  * Exit 0 done; 1 with one line on stderr when the configuration cannot be
  * read or the file cannot be written; 2 for a bad command line.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -358,22 +359,29 @@ int guard_others(const char *const *dirs, const char *ours, FILE *out)
 
 /*
  * Whether a kernel command line sets pizwg's guard: modprobe passes the
- * module "pizwg.guard=..." words of /proc/cmdline along with modprobe.d's
- * options. Words are split at blanks outside double quotes; a word may
- * start with a quote ("pizwg.guard=usb1:1" quoted whole).
+ * module the "pizwg.guard=..." words of /proc/cmdline after modprobe.d's
+ * options, and of two values the module keeps the last, so the command
+ * line's wins. A bare "pizwg.guard" is passed too (and fails the load).
+ * Words are split at white space outside double quotes; a word may start
+ * with a quote ("pizwg.guard=usb1:1" quoted whole).
  */
 bool guard_cmdline_sets_guard(const char *cmdline)
 {
 	bool quoted = false, start = true;
-	const char *p;
+	const char *p, *w;
 
 	for (p = cmdline; *p; p++) {
-		if (start && !strncmp(p + (*p == '"'), "pizwg.guard=", 12))
-			return true;
+		if (start) {
+			w = p + (*p == '"');
+			if (!strncmp(w, "pizwg.guard", 11) &&
+			    (w[11] == '=' || w[11] == '\0' || w[11] == '"' ||
+			     isspace((unsigned char)w[11])))
+				return true;
+		}
 		start = false;
 		if (*p == '"')
 			quoted = !quoted;
-		else if (!quoted && strchr(" \t\n", *p))
+		else if (!quoted && isspace((unsigned char)*p))
 			start = true;
 	}
 	return false;
@@ -394,7 +402,7 @@ int guard_cmdline(const char *path, FILE *out)
 	buf[n] = '\0';
 	if (!guard_cmdline_sets_guard(buf))
 		return 0;
-	fprintf(out, "%s: guard: warning: the kernel command line sets pizwg.guard= too; modprobe passes it with this line, and only one of them applies: remove it from the boot loader's configuration\n",
+	fprintf(out, "%s: guard: warning: the kernel command line sets pizwg.guard, which modprobe passes after this file's line, so it wins: remove it from the boot loader's configuration\n",
 		PROG);
 	return 1;
 }
@@ -473,10 +481,11 @@ int cmd_guard(int argc, char **argv, struct ctl_opts *opts)
 			    !strcmp(real_dir, real_mp))
 				file_dirs[0] = file_dir;
 	}
-	if (!file || file_dirs[0])
+	if (!file || file_dirs[0]) {
 		guard_others(file ? file_dirs : modprobe_dirs,
 			     file ? file : GUARD_FILE, stderr);
-	guard_cmdline("/proc/cmdline", stderr);
+		guard_cmdline("/proc/cmdline", stderr);
+	}
 	if (!write_it) {
 		fputs(line, stdout);
 		ret = CTL_EXIT_OK;
