@@ -102,7 +102,7 @@ powered_spans | sed 's/^/#   /'
 spans=$(powered_spans)
 long=$(awk '$2 == "open" || $2 >= 1000' <<<"$spans" | wc -l)
 lease=$(awk '$2 != "open" && $2 >= 1000 { print $2 }' <<<"$spans")
-t "usbmon: one powered span over 1 s, not $long" test "$long" = 1
+t_timing "usbmon: one powered span over 1 s, not $long" test "$long" = 1
 t "usbmon: it was the lease (2 s or more, closed; ${lease:-none} ms)" \
 	test "${lease:-0}" -ge 2000
 t "usbmon: the re-probe's span was closed too (2 spans or more)" \

@@ -73,15 +73,15 @@ start=$(date +%s%N)
 cycle=$!
 t "a 20 s cycle switches the port off" wait_for 5 port_off_per_uhubctl
 t "modprobe wireguard during it finishes within 3 s" timed modprobe modprobe wireguard
-t "... measured" under_limit modprobe
+t_timing "... measured" under_limit modprobe
 t "genl ctrl list during it finishes within 3 s" timed genl genl ctrl list
-t "... measured" under_limit genl
+t_timing "... measured" under_limit genl
 t "pizwgctl on another port is answered at once (off)" \
 	timed other_off "$ctl" power "$hub2" "$port2" off
-t "... measured" under_limit other_off
+t_timing "... measured" under_limit other_off
 t "pizwgctl on another port is answered at once (on)" \
 	timed other_on "$ctl" power "$hub2" "$port2" on
-t "... measured" under_limit other_on
+t_timing "... measured" under_limit other_on
 t "the second stick is back" wait_for 15 stick_tty "$hub2" "$port2"
 t "the cycle is still in its off time" port_off_per_uhubctl
 t "pizwgctl cycle succeeds after its off time" wait "$cycle"
