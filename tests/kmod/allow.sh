@@ -15,8 +15,6 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/kmod/lib.sh
 . tests/kmod/lib.sh
 
-kver=$(uname -r)
-ko=build/kmod/$kver/pizwg.ko
 out=$(mktemp -d)
 # shellcheck source=tests/kmod/usbmon.sh
 . tests/kmod/usbmon.sh
@@ -28,11 +26,7 @@ port2=${port2#port=}
 # shellcheck disable=SC2317  # called through the trap
 cleanup() {
 	usbmon_stop
-	if ! grep -q '^pizwg ' /proc/modules ||
-		[[ -n $(cat /sys/module/pizwg/parameters/allow 2>/dev/null) ]]; then
-		rmmod pizwg 2>/dev/null
-		insmod "$ko"
-	fi
+	reload_plain allow
 	"$ctl" power "$hub2" "$port2" on >/dev/null 2>&1
 	rm -rf "$out"
 }

@@ -256,8 +256,6 @@ done
 t "cycles: failures were injected ($injected)" each_op_met_failures cycle
 
 # --- a hub re-probe with the port guarded (the USB notifier's path) -------
-kver=$(uname -r)
-ko=build/kmod/$kver/pizwg.ko
 injected=0
 if rmmod pizwg && insmod "$ko" "guard=$hub:$port" && text_range; then
 	for mode in first some some; do

@@ -14,8 +14,6 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/kmod/lib.sh
 . tests/kmod/lib.sh
 
-kver=$(uname -r)
-ko=build/kmod/$kver/pizwg.ko
 out=$(mktemp -d)
 # shellcheck source=tests/kmod/usbmon.sh
 . tests/kmod/usbmon.sh
@@ -25,10 +23,7 @@ cleanup() {
 	kill -9 "${holder:-}" 2>/dev/null
 	wait 2>/dev/null
 	echo 1 >"/sys/bus/usb/devices/$hub/authorized" 2>/dev/null
-	if ! grep -q '^pizwg ' /proc/modules || [[ -n $(cat /sys/module/pizwg/parameters/guard 2>/dev/null) ]]; then
-		rmmod pizwg 2>/dev/null
-		insmod "$ko"
-	fi
+	reload_plain guard
 	rm -rf "$out"
 }
 trap cleanup EXIT

@@ -9,6 +9,8 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 ctl=build/asan/bin/pizwgctl
+kver=$(uname -r)
+ko=build/kmod/$kver/pizwg.ko
 read -r _ _ _ hub port tty _ < <(tests/vm/sticks list | head -n1)
 hub=${hub#hub=}
 port=${port#port=}
@@ -66,4 +68,14 @@ reprobe() {
 			echo "$hub" >/sys/bus/usb/drivers/usb/bind
 		;;
 	esac
+}
+
+# reload_plain PARAM: unless the module is loaded with PARAM empty, load it
+# again without parameters (the scripts that load it with one end so).
+reload_plain() {
+	if ! grep -q '^pizwg ' /proc/modules ||
+		[[ -n $(cat "/sys/module/pizwg/parameters/$1" 2>/dev/null) ]]; then
+		rmmod pizwg 2>/dev/null
+		insmod "$ko"
+	fi
 }
