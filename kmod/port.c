@@ -46,6 +46,13 @@
 #include "pizwg_internal.h"
 
 #define PIZWG_PORTS_MAX		256
+/*
+ * Asynchronous requests a socket may have accepted and not answered yet
+ * (a superseded cycle waits out its off time first), so that a client that
+ * sends without waiting cannot pin memory unbounded. Per socket only: a
+ * total would let one client's waiting cycles refuse everyone's "off".
+ */
+#define PIZWG_ASYNC_PER_SOCKET	PIZWG_ASYNC_PENDING_MAX
 #define PIZWG_RETRY_MIN_MS	100
 #define PIZWG_RETRY_MAX_MS	5000
 #define PIZWG_UNLOAD_TRIES	3
@@ -835,6 +842,23 @@ static void pizwg_async_work_fn(struct work_struct *work)
 }
 
 /*
+ * Whether @h's socket has as many requests pending as allowed. Entries hold
+ * a reference to their socket until unlisted, so no other socket can have
+ * its address meanwhile.
+ */
+static bool pizwg_async_full(const struct pizwg_holder *h)
+{
+	unsigned int mine = 0;
+	struct pizwg_async *a;
+
+	lockdep_assert_held(&pizwg_ports_lock);
+	list_for_each_entry(a, &pizwg_asyncs, node)
+		if (a->holder.sk == h->sk && ++mine >= PIZWG_ASYNC_PER_SOCKET)
+			return true;
+	return false;
+}
+
+/*
  * Accepts an asynchronous SET_PORT: checks it, records its effect on the
  * lease at once (so that the holder's socket closing from now on ends with
  * the port off, and another socket's "on" is EBUSY), and queues the switch.
@@ -890,6 +914,12 @@ int pizwg_port_switch_async(const struct pizwg_switch_req *req, u32 seq)
 	if (pizwg_unloading) {
 		NL_SET_ERR_MSG(req->extack, "the module is being unloaded");
 		ret = -ESHUTDOWN;
+		goto out_unlock;
+	}
+	if (pizwg_async_full(&req->holder)) {
+		NL_SET_ERR_MSG(req->extack,
+			       "too many asynchronous requests pending");
+		ret = -EAGAIN;
 		goto out_unlock;
 	}
 	p = pizwg_port_lookup(hub.name, req->port, &new, pruning);

@@ -95,8 +95,11 @@
  *   it), for as long as the switch takes: for "cycle", the whole off time.
  *   With it, everything that can be decided at once is: the ack carries
  *   EINVAL, EPERM, ENODEV, EOPNOTSUPP, EBUSY, ESHUTDOWN, ENOSPC (too many
- *   ports with an intended state), ENOMEM or EIO (the hub descriptor could
- *   not be read), and a lease is recorded before the ack (so a socket
+ *   ports with an intended state), EAGAIN (the socket has
+ *   PIZWG_ASYNC_PENDING_MAX requests accepted and not answered yet; a
+ *   superseded cycle is answered when its off time ends), ENOMEM or EIO
+ *   (the hub descriptor could not be read), and a lease is recorded before
+ *   the ack (so a socket
  *   closed from then on still ends with the port off). The hub's switching
  *   mode is read from its descriptor when the hub driver binds, so the ack
  *   normally needs no USB I/O. The switch, and a cycle's wait, run on the module's
@@ -210,6 +213,8 @@
 #define PIZWG_OFF_MS_DEFAULT 1000
 #define PIZWG_OFF_MS_MIN 10
 #define PIZWG_OFF_MS_MAX 60000
+/* Asynchronous SET_PORTs a socket may have unanswered; more get EAGAIN. */
+#define PIZWG_ASYNC_PENDING_MAX 64
 
 enum pizwg_cmd {
 	PIZWG_CMD_UNSPEC,

@@ -628,6 +628,61 @@ TEST_F(pizwg, async_later_request_supersedes_a_waiting_cycle)
 	EXPECT_FALSE(leased);
 }
 
+/*
+ * A socket that sends and never waits is refused beyond
+ * PIZWG_ASYNC_PENDING_MAX requests accepted and not answered: each cycle
+ * below has run its off step (its own event: this port, off, leased) and
+ * waits out its 60 s off time, superseded by the next. None is answered
+ * yet. Another socket is not refused. The superseded cycles end (unanswered,
+ * their socket closed) when their off time does, or at the next hub
+ * unbind or unload, whichever comes first.
+ */
+static int expect_off_step(struct nl *ev, const char *hub, uint32_t port)
+{
+	struct pz_msg m;
+
+	for (;;) {
+		if (expect_event(ev, PIZWG_CMD_PORT_CHANGED, &m,
+				 EVENT_DEADLINE_MS))
+			return -1;
+		if (!strcmp(m.hub, hub) && m.port == port && !m.power &&
+		    m.leased)
+			return 0;
+	}
+}
+
+TEST_F(pizwg, async_requests_pending_per_socket_are_capped)
+{
+	uint32_t seq, first = 0;
+	struct pz_done d;
+	struct nl other;
+	int i, ret = 0;
+
+	drain_events(&self->ev);
+	for (i = 0; i <= PIZWG_ASYNC_PENDING_MAX; i++) {
+		ret = pz_set_port_async(&self->ctl, self->hub, self->port,
+					PIZWG_ACTION_CYCLE, 60000, self->extack,
+					sizeof(self->extack), &seq);
+		if (ret)
+			break;
+		if (!i)
+			first = seq;
+		ASSERT_EQ(0, expect_off_step(&self->ev, self->hub,
+					     self->port));
+	}
+	EXPECT_EQ(PIZWG_ASYNC_PENDING_MAX, i);
+	EXPECT_EQ(-EAGAIN, ret);
+	EXPECT_STREQ("too many asynchronous requests pending", self->extack);
+	EXPECT_EQ(0, self->ctl.ndone);
+	EXPECT_EQ(-ETIMEDOUT, pz_wait_done(&self->ctl, first, &d, 200));
+	ASSERT_EQ(0, nl_open(&other));
+	ASSERT_EQ(0, pz_set_port_async(&other, self->hub, self->port,
+				       PIZWG_ACTION_OFF, 0, NULL, 0, &seq));
+	ASSERT_EQ(0, pz_wait_done(&other, seq, &d, EVENT_DEADLINE_MS));
+	EXPECT_EQ(0, d.err);
+	nl_close(&other);
+}
+
 /* Runs @fn as nobody (no capabilities) in a child; its exit status. */
 static int as_nobody(int (*fn)(void *), void *arg)
 {

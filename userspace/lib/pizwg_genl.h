@@ -31,6 +31,8 @@
  *                     pizwg.h (missing attribute, wrong length, bad value)
  *   -ETIMEDOUT        no answer in time
  *   -EAGAIN           a dump was interrupted by changes three times running
+ *                     (from the kernel: too many asynchronous requests
+ *                     pending on the socket, which this library never has)
  *   -EINVAL           a name of PIZWG_NAME_MAX bytes or more (not sent)
  * After a failed request, pizwg_genl_extack() gives the kernel's extended
  * ack message, "" when there was none.
