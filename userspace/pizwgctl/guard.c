@@ -98,6 +98,12 @@ int guard_line(const struct pizwg_config *conf, char *out, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }
 
+/* @c, or '?' for a control character: paths go into comments and logs. */
+static char clean_char(char c)
+{
+	return (unsigned char)c < 0x20 || c == 0x7f ? '?' : c;
+}
+
 char *guard_file_text(const struct pizwg_config *conf, const char *config)
 {
 	char line[CONF_GATEWAYS_MAX * (PIZWG_NAME_MAX + 16) + 32];
@@ -110,8 +116,7 @@ char *guard_file_text(const struct pizwg_config *conf, const char *config)
 	if (!name)
 		return NULL;
 	for (c = name; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
+		*c = clean_char(*c);
 	if (asprintf(&text,
 		     "# Written by pizwgctl guard --write from %s.\n"
 		     "# The ports pizwgd serves are powered only while it holds them,\n"
@@ -300,7 +305,7 @@ static bool file_sets_guard(int dfd, const char *name)
 static void put_clean(FILE *out, const char *s)
 {
 	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+		fputc(clean_char(*s), out);
 }
 
 int guard_others(const char *const *dirs, const char *ours, FILE *out)
