@@ -107,6 +107,21 @@ static int count_entries(void)
 	return n;
 }
 
+/* Writes @text into @name under the test directory (or a subdirectory). */
+static void put(const char *name, const char *text)
+{
+	char path[96];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
 static void guard_write_replaces_the_file_whole_with_mode_0644(void)
 {
 	char path[64], buf[64] = "";
@@ -114,10 +129,7 @@ static void guard_write_replaces_the_file_whole_with_mode_0644(void)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/pizwg.conf", dir);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	fputs("options pizwg guard=old:1\nsomething else\n", f);
-	fclose(f);
+	put("pizwg.conf", "options pizwg guard=old:1\nsomething else\n");
 	chmod(path, 0600);
 	CHECK_INT(guard_write_file(path, "new\n", err, sizeof(err)), 0);
 	f = fopen(path, "r");
@@ -156,20 +168,6 @@ static void guard_lines_are_recognised_strictly(void)
 	CHECK(!guard_sets_guard("options pizwg noguard=1\n"));
 	CHECK(!guard_sets_guard("options pizwg guard\n"));
 	CHECK(!guard_sets_guard(""));
-}
-
-static void put(const char *name, const char *text)
-{
-	char path[96];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
 }
 
 static void guard_on_the_kernel_command_line_is_recognised(void)
@@ -266,9 +264,9 @@ static void guard_scan_joins_continued_lines_and_reads_only_files(void)
 
 static void guard_scan_skips_names_an_earlier_directory_shadows(void)
 {
-	char second[96], path[128], ours[96];
+	char second[96], ours[96];
 	const char *dirs[] = { dir, second, NULL };
-	FILE *f, *out;
+	FILE *out;
 
 	snprintf(second, sizeof(second), "%s/lib", dir);
 	CHECK_INT(mkdir(second, 0700), 0);
@@ -276,30 +274,12 @@ static void guard_scan_skips_names_an_earlier_directory_shadows(void)
 	put("pizwg.conf", "options pizwg guard=usb1:1\n");
 	put("local.conf", "# nothing\n");
 	/* Read by kmod neither: /etc's pizwg.conf and local.conf win. */
-	snprintf(path, sizeof(path), "%s/pizwg.conf", second);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs("options pizwg guard=usb9:1\n", f);
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "%s/local.conf", second);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs("options pizwg guard=usb9:2\n", f);
-		fclose(f);
-	}
+	put("lib/pizwg.conf", "options pizwg guard=usb9:1\n");
+	put("lib/local.conf", "options pizwg guard=usb9:2\n");
 	out = fopen("/dev/null", "w");
 	CHECK_INT(guard_others(dirs, ours, out), 0);
 	/* Not shadowed: read, and named. */
-	snprintf(path, sizeof(path), "%s/vendor.conf", second);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs("options pizwg guard=usb9:3\n", f);
-		fclose(f);
-	}
+	put("lib/vendor.conf", "options pizwg guard=usb9:3\n");
 	CHECK_INT(guard_others(dirs, ours, out), 1);
 	fclose(out);
 }
