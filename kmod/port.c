@@ -48,9 +48,9 @@
 #define PIZWG_PORTS_MAX		256
 /*
  * Asynchronous requests a socket may have accepted and not answered yet
- * (a superseded cycle waits out its off time first), so that a client that
- * sends without waiting cannot pin memory unbounded. Per socket only: a
- * total would let one client's waiting cycles refuse everyone's "off".
+ * (queued behind a synchronous cycle, say), so that a client that sends
+ * without waiting cannot pin memory unbounded. Per socket only: a total
+ * would let one client's requests refuse everyone's "off".
  */
 #define PIZWG_ASYNC_PER_SOCKET	PIZWG_ASYNC_PENDING_MAX
 #define PIZWG_RETRY_MIN_MS	100
@@ -419,6 +419,26 @@ static void pizwg_lease_drop(struct pizwg_port *p)
 }
 
 /*
+ * A later request for @p was accepted: its cycles waiting out their off
+ * time are answered now (ECANCELED), not when the off time ends, so that a
+ * client re-cycling a port does not pile them up. Only those waiting (their
+ * work a pending timer): a work running now finds out by itself.
+ */
+static void pizwg_port_supersede(struct pizwg_port *p)
+{
+	struct pizwg_async *a;
+
+	lockdep_assert_held(&pizwg_ports_lock);
+	p->req_gen = ++pizwg_req_count;
+	if (pizwg_unloading)
+		return;		/* exit answers every one */
+	list_for_each_entry(a, &pizwg_asyncs, node)
+		if (a->on_step && a->port == p->number &&
+		    !strcmp(a->hub, p->hub) && cancel_delayed_work(&a->work))
+			queue_delayed_work(pizwg_wq, &a->work, 0);
+}
+
+/*
  * "off" of @p switches the whole USB3 port off: a lease on its other half
  * ends with it (announced), and that half's queued switches are
  * superseded.
@@ -431,7 +451,7 @@ static void pizwg_port_end_peer_leases(struct pizwg_port *p)
 	list_for_each_entry(q, &pizwg_ports, node) {
 		if (!pizwg_port_halves(p, q))
 			continue;
-		q->req_gen = ++pizwg_req_count;
+		pizwg_port_supersede(q);
 		q->intent = PIZWG_INTENT_OFF;
 		if (!q->leased)
 			continue;
@@ -663,7 +683,7 @@ static int pizwg_port_do_switch(const struct pizwg_switch_req *req,
 	busy = pizwg_port_busy(p, &req->holder);
 	/* Accepted: supersedes asynchronous switches of the port queued. */
 	if (!busy || req->action == PIZWG_ACTION_OFF)
-		p->req_gen = ++pizwg_req_count;
+		pizwg_port_supersede(p);
 	if (req->action == PIZWG_ACTION_OFF)
 		pizwg_port_end_peer_leases(p);
 	mutex_unlock(&pizwg_ports_lock);
@@ -790,8 +810,14 @@ static int pizwg_async_step(struct pizwg_async *a,
 		mutex_lock(&pizwg_ports_lock);
 		if (!ret && !pizwg_unloading) {
 			a->on_step = true;
+			/*
+			 * Superseded while switching: answered at once. From
+			 * here on neither this step nor the work function
+			 * touches @a: its next run unlists and frees it.
+			 */
 			queue_delayed_work(pizwg_wq, &a->work,
-					   msecs_to_jiffies(a->off_ms));
+					   p->req_gen == a->gen ?
+					   msecs_to_jiffies(a->off_ms) : 0);
 			ret = -EINPROGRESS;
 		} else if (!ret) {
 			NL_SET_ERR_MSG(extack, "the module is being unloaded");
@@ -940,7 +966,7 @@ int pizwg_port_switch_async(const struct pizwg_switch_req *req, u32 seq)
 		ret = -EBUSY;
 		goto out_unlock;
 	}
-	p->req_gen = ++pizwg_req_count;
+	pizwg_port_supersede(p);
 	if (req->action == PIZWG_ACTION_OFF) {
 		/*
 		 * "off" from any socket ends the lease now, and the off is

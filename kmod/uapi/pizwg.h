@@ -96,10 +96,9 @@
  *   With it, everything that can be decided at once is: the ack carries
  *   EINVAL, EPERM, ENODEV, EOPNOTSUPP, EBUSY, ESHUTDOWN, ENOSPC (too many
  *   ports with an intended state), EAGAIN (the socket has
- *   PIZWG_ASYNC_PENDING_MAX requests accepted and not answered yet; a
- *   superseded cycle is answered when its off time ends), ENOMEM or EIO
- *   (the hub descriptor could not be read), and a lease is recorded before
- *   the ack (so a socket
+ *   PIZWG_ASYNC_PENDING_MAX requests accepted and not answered yet, e.g.
+ *   queued behind a synchronous cycle), ENOMEM or EIO (the hub descriptor
+ *   could not be read), and a lease is recorded before the ack (so a socket
  *   closed from then on still ends with the port off). The hub's switching
  *   mode is read from its descriptor when the hub driver binds, so the ack
  *   normally needs no USB I/O. The switch, and a cycle's wait, run on the module's
@@ -114,7 +113,10 @@
  *                    socket closed, the hub was re-probed, an "off" from
  *                    another socket; the message says which), ECANCELED (a later
  *                    request for the same port was accepted first and
- *                    superseded this one), ESHUTDOWN (the module is being
+ *                    superseded this one; a cycle waiting out its off time
+ *                    is answered so without waiting for it to end, once
+ *                    any synchronous request holding the module is
+ *                    done), ESHUTDOWN (the module is being
  *                    unloaded), or the switch's own error
  *     PIZWG_A_ERROR_MSG: NUL-terminated string saying why, with an error
  *
