@@ -39,6 +39,7 @@
 #include <linux/moduleparam.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <net/sock.h>
@@ -419,23 +420,41 @@ static void pizwg_lease_drop(struct pizwg_port *p)
 }
 
 /*
- * A later request for @p was accepted: its cycles waiting out their off
- * time are answered now (ECANCELED), not when the off time ends, so that a
- * client re-cycling a port does not pile them up. Only those waiting (their
- * work a pending timer): a work running now finds out by itself.
+ * The cycles of @hub's port @port (of any of its ports: 0) waiting out
+ * their off time run their on step now, which answers them (superseded, or
+ * their lease ended) instead of when the off time is over. Only those
+ * waiting (their work a pending timer): a work running now finds out by
+ * itself, and a request not started yet keeps its place in the queue. Not
+ * while unloading: exit has queued every one, and pizwg_wq is being
+ * destroyed.
  */
-static void pizwg_port_supersede(struct pizwg_port *p)
+static void pizwg_async_wake_one(struct pizwg_async *a)
+{
+	lockdep_assert_held(&pizwg_ports_lock);
+	if (!pizwg_unloading && a->on_step && cancel_delayed_work(&a->work))
+		queue_delayed_work(pizwg_wq, &a->work, 0);
+}
+
+static void pizwg_async_wake(const char *hub, u32 port)
 {
 	struct pizwg_async *a;
 
 	lockdep_assert_held(&pizwg_ports_lock);
-	p->req_gen = ++pizwg_req_count;
-	if (pizwg_unloading)
-		return;		/* exit answers every one */
 	list_for_each_entry(a, &pizwg_asyncs, node)
-		if (a->on_step && a->port == p->number &&
-		    !strcmp(a->hub, p->hub) && cancel_delayed_work(&a->work))
-			queue_delayed_work(pizwg_wq, &a->work, 0);
+		if ((!port || a->port == port) && !strcmp(a->hub, hub))
+			pizwg_async_wake_one(a);
+}
+
+/*
+ * A later request for @p was accepted: its cycles waiting out their off
+ * time are answered now (ECANCELED), so that a client re-cycling a port
+ * does not pile them up.
+ */
+static void pizwg_port_supersede(struct pizwg_port *p)
+{
+	lockdep_assert_held(&pizwg_ports_lock);
+	p->req_gen = ++pizwg_req_count;
+	pizwg_async_wake(p->hub, p->number);
 }
 
 /*
@@ -489,10 +508,14 @@ static void pizwg_port_claim_all(struct pizwg_port *p, bool claim)
  * intended state. On failure an off stays owed and is retried, unless the
  * hub is gone (its return applies it). The lease ends, unless @keep_lease
  * (a cycle's off time, whose holder's socket may close meanwhile).
+ * @expect (an off owed, picked by the off work): the number of the last
+ * request accepted for the port then. -ECANCELED, and nothing done, if one
+ * was accepted since (an asynchronous request does not wait for the power
+ * lock): it owns the port and its lease now.
  */
 static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
 			      struct pizwg_port *p, enum pizwg_cause cause,
-			      bool keep_lease)
+			      bool keep_lease, const u64 *expect)
 {
 	unsigned int ms, gen;
 	u64 req;
@@ -500,6 +523,10 @@ static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
 
 	lockdep_assert_held(&pizwg_power_lock);
 	mutex_lock(&pizwg_ports_lock);
+	if (expect && p->req_gen != *expect) {
+		mutex_unlock(&pizwg_ports_lock);
+		return -ECANCELED;
+	}
 	gen = p->due_gen;
 	req = p->req_gen;
 	p->intent = PIZWG_INTENT_OFF;
@@ -561,7 +588,7 @@ static int pizwg_port_off_via(const struct pizwg_hub *hub, u32 number,
 static int pizwg_port_off(const struct pizwg_hub *hub, struct pizwg_port *p,
 			  enum pizwg_cause cause)
 {
-	return pizwg_port_off_via(hub, p->number, p, cause, false);
+	return pizwg_port_off_via(hub, p->number, p, cause, false, NULL);
 }
 
 /*
@@ -672,6 +699,24 @@ static int pizwg_port_check(const struct pizwg_switch_req *req,
 	return ret;
 }
 
+/*
+ * A synchronous cycle's off time (old userspace, without PIZWG_A_ASYNC):
+ * its requester may be killed meanwhile (-ECANCELED), and then the port
+ * stays off. At least @ms, as msleep() would.
+ */
+static int pizwg_sleep_killable(unsigned int ms)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(ms) + 1;
+	long left;
+
+	while ((left = (long)(end - jiffies)) > 0) {
+		schedule_timeout_killable(left);
+		if (fatal_signal_pending(current))
+			return -ECANCELED;
+	}
+	return 0;
+}
+
 static int pizwg_port_do_switch(const struct pizwg_switch_req *req,
 				const struct pizwg_hub *hub,
 				struct pizwg_port *p)
@@ -702,7 +747,13 @@ static int pizwg_port_do_switch(const struct pizwg_switch_req *req,
 		ret = pizwg_port_off(hub, p, PIZWG_CAUSE_REQUEST);
 		if (ret)
 			return ret;
-		msleep(req->off_ms);
+		ret = pizwg_sleep_killable(req->off_ms);
+		if (ret) {
+			/* Not -EINTR: netlink would send no answer at all. */
+			NL_SET_ERR_MSG(req->extack,
+				       "killed during the off time: the port stays off");
+			return ret;
+		}
 		return pizwg_port_on(hub, p, &req->holder, false,
 				     req->extack);
 	default:
@@ -713,13 +764,28 @@ busy:
 	return -EBUSY;
 }
 
+/*
+ * The power lock, for a synchronous request: held by another one for up to
+ * a cycle's off time, so its requester may be killed meanwhile (answered
+ * -ECANCELED: -EINTR would get no answer from netlink at all).
+ */
+static int pizwg_power_lock_killable(struct netlink_ext_ack *extack)
+{
+	if (!mutex_lock_killable(&pizwg_power_lock))
+		return 0;
+	NL_SET_ERR_MSG(extack, "killed while waiting for another switch");
+	return -ECANCELED;
+}
+
 int pizwg_port_switch(const struct pizwg_switch_req *req)
 {
 	struct pizwg_hub hub;
 	struct pizwg_port *p;
 	int ret;
 
-	mutex_lock(&pizwg_power_lock);
+	ret = pizwg_power_lock_killable(req->extack);
+	if (ret)
+		return ret;
 	if (pizwg_unloading) {
 		ret = -ESHUTDOWN;
 		goto out;
@@ -762,9 +828,9 @@ out:
 static int pizwg_async_step(struct pizwg_async *a,
 			    struct netlink_ext_ack *extack)
 {
+	bool latest, held, wait;
 	struct pizwg_hub hub;
 	struct pizwg_port *p;
-	bool latest, held;
 	int ret;
 
 	lockdep_assert_held(&pizwg_power_lock);
@@ -806,18 +872,26 @@ static int pizwg_async_step(struct pizwg_async *a,
 	} else if (a->action == PIZWG_ACTION_CYCLE && !a->on_step) {
 		/* The lease stays: a holder gone during the off time ends it. */
 		ret = pizwg_port_off_via(&hub, p->number, p,
-					 PIZWG_CAUSE_REQUEST, true);
+					 PIZWG_CAUSE_REQUEST, true, NULL);
 		mutex_lock(&pizwg_ports_lock);
 		if (!ret && !pizwg_unloading) {
+			/*
+			 * Superseded, or the lease ended (its socket closed,
+			 * its hub left), while switching: answered at once.
+			 */
+			wait = p->req_gen == a->gen &&
+			       pizwg_port_held_by(p, &a->holder) &&
+			       !p->off_due &&
+			       !sock_flag(a->holder.sk, SOCK_DEAD);
 			a->on_step = true;
 			/*
-			 * Superseded while switching: answered at once. From
-			 * here on neither this step nor the work function
-			 * touches @a: its next run unlists and frees it.
+			 * From here on neither this step nor the work
+			 * function touches @a: its next run unlists and
+			 * frees it.
 			 */
 			queue_delayed_work(pizwg_wq, &a->work,
-					   p->req_gen == a->gen ?
-					   msecs_to_jiffies(a->off_ms) : 0);
+					   wait ? msecs_to_jiffies(a->off_ms) :
+						  0);
 			ret = -EINPROGRESS;
 		} else if (!ret) {
 			NL_SET_ERR_MSG(extack, "the module is being unloaded");
@@ -1015,7 +1089,9 @@ int pizwg_port_release(const struct pizwg_switch_req *req)
 	struct pizwg_port *p;
 	int ret;
 
-	mutex_lock(&pizwg_power_lock);
+	ret = pizwg_power_lock_killable(req->extack);
+	if (ret)
+		return ret;
 	if (pizwg_unloading) {
 		ret = -ESHUTDOWN;
 		goto out;
@@ -1034,8 +1110,10 @@ int pizwg_port_release(const struct pizwg_switch_req *req)
 		pizwg_lease_drop(p);
 		p->lease_announced = false;
 		p->intent = PIZWG_INTENT_NONE;
-		pizwg_event_port(hub.name, req->port, true, false,
-				 PIZWG_CAUSE_REQUEST);
+		/* Off if released in a cycle's off time, which ends now. */
+		pizwg_event_port(hub.name, req->port, p->switched_power != 0,
+				 false, PIZWG_CAUSE_REQUEST);
+		pizwg_async_wake(p->hub, p->number);
 		ret = 0;
 	}
 	mutex_unlock(&pizwg_ports_lock);
@@ -1141,7 +1219,6 @@ out:
 void pizwg_port_hub_unbind(struct usb_device *hdev)
 {
 	const char *hub = dev_name(&hdev->dev);
-	struct pizwg_async *a;
 	int cut_ret[USB_MAXCHILDREN];
 	u32 cut[USB_MAXCHILDREN];
 	unsigned int n = 0, i;
@@ -1200,26 +1277,18 @@ void pizwg_port_hub_unbind(struct usb_device *hdev)
 	}
 	if (rearm)
 		pizwg_off_work_rearm();
-	/*
-	 * A cycle of one of its ports waiting out its off time is answered
-	 * now (its lease ended), not when the off time is over. Only those:
-	 * a request not started yet keeps its place in the queue. Not while
-	 * unloading: exit has queued every one already, and pizwg_wq is
-	 * being destroyed.
-	 */
-	list_for_each_entry(a, &pizwg_asyncs, node)
-		if (!pizwg_unloading && a->on_step && !strcmp(a->hub, hub) &&
-		    cancel_delayed_work(&a->work))
-			queue_delayed_work(pizwg_wq, &a->work, 0);
+	/* Its ports' cycles waiting out their off time: the lease ended. */
+	pizwg_async_wake(hub, 0);
 	mutex_unlock(&pizwg_ports_lock);
 }
 
 /*
  * Takes one port that is owed an off by @now (or, @all, every port owed an
- * off and every leased one).
+ * off and every leased one). @req: the number of the last request accepted
+ * for it.
  */
 static bool pizwg_port_next_due(bool all, unsigned long now, char *hub,
-				u32 *number, enum pizwg_cause *cause)
+				u32 *number, enum pizwg_cause *cause, u64 *req)
 {
 	struct pizwg_port *p;
 	bool found = false;
@@ -1235,6 +1304,7 @@ static bool pizwg_port_next_due(bool all, unsigned long now, char *hub,
 		pizwg_lease_drop(p);
 		strscpy(hub, p->hub, PIZWG_NAME_MAX);
 		*number = p->number;
+		*req = p->req_gen;
 		found = true;
 		break;
 	}
@@ -1250,23 +1320,28 @@ static void pizwg_port_off_due(void)
 	struct pizwg_port *p;
 	unsigned long now = jiffies;
 	u32 number;
+	u64 req;
 
 	/* A port whose off fails now is due later: one try per pass. */
 	lockdep_assert_held(&pizwg_power_lock);
-	while (pizwg_port_next_due(false, now, name, &number, &cause)) {
-		/* Records are freed only under the power lock we hold. */
+	while (pizwg_port_next_due(false, now, name, &number, &cause, &req)) {
+		/*
+		 * Records are freed only under the power lock we hold. Not
+		 * switched if a request was accepted since the pick (@req).
+		 */
 		mutex_lock(&pizwg_ports_lock);
 		p = pizwg_port_find(name, number);
 		mutex_unlock(&pizwg_ports_lock);
 		if (!p)
 			continue;
 		if (!pizwg_hub_find(name, &hub)) {
-			pizwg_port_off(&hub, p, cause);
+			pizwg_port_off_via(&hub, p->number, p, cause, false,
+					   &req);
 			pizwg_hub_put(&hub);
 		} else if (p->peer_port && !pizwg_hub_find(p->peer, &hub)) {
 			/* Only the USB3 port's other half is back. */
-			pizwg_port_off_via(&hub, p->peer_port, p, cause,
-					   false);
+			pizwg_port_off_via(&hub, p->peer_port, p, cause, false,
+					   &req);
 			pizwg_hub_put(&hub);
 		}
 		/* Else both are gone: their return applies the off. */
@@ -1289,6 +1364,7 @@ static int pizwg_netlink_notify(struct notifier_block *nb,
 				unsigned long event, void *ptr)
 {
 	struct netlink_notify *n = ptr;
+	struct pizwg_async *a;
 	struct pizwg_port *p;
 	bool due = false;
 
@@ -1311,6 +1387,15 @@ static int pizwg_netlink_notify(struct notifier_block *nb,
 	}
 	if (due)
 		pizwg_off_work_rearm();
+	/*
+	 * The socket's cycles waiting out their off time end now (answered
+	 * to no one), not holding it and its namespace for up to
+	 * PIZWG_OFF_MS_MAX: whether it still held their port or not.
+	 */
+	list_for_each_entry(a, &pizwg_asyncs, node)
+		if (a->holder.net == n->net && a->holder.portid == n->portid &&
+		    sock_flag(a->holder.sk, SOCK_DEAD))
+			pizwg_async_wake_one(a);
 	mutex_unlock(&pizwg_ports_lock);
 	return NOTIFY_DONE;
 }
@@ -1517,6 +1602,7 @@ void pizwg_port_exit(void)
 	struct pizwg_hub hub;
 	unsigned int i;
 	u32 number;
+	u64 req;
 	int ret;
 
 	netlink_unregister_notifier(&pizwg_netlink_nb);
@@ -1538,7 +1624,8 @@ void pizwg_port_exit(void)
 	cancel_delayed_work_sync(&pizwg_off_work);
 
 	mutex_lock(&pizwg_power_lock);
-	while (pizwg_port_next_due(true, jiffies, name, &number, &cause)) {
+	while (pizwg_port_next_due(true, jiffies, name, &number, &cause,
+				   &req)) {
 		if (cause != PIZWG_CAUSE_LEASE_EXPIRY)
 			cause = PIZWG_CAUSE_UNLOAD;
 		ret = -ENODEV;

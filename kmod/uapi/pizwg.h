@@ -93,6 +93,8 @@
  *   Without PIZWG_A_ASYNC the request holds the caller, and generic
  *   netlink's lock (every family's requests and registrations queue behind
  *   it), for as long as the switch takes: for "cycle", the whole off time.
+ *   A requester killed meanwhile (SIGKILL) is answered ECANCELED at once,
+ *   the port left off.
  *   With it, everything that can be decided at once is: the ack carries
  *   EINVAL, EPERM, ENODEV, EOPNOTSUPP, EBUSY, ESHUTDOWN, ENOSPC (too many
  *   ports with an intended state), EAGAIN (the socket has
@@ -111,7 +113,8 @@
  *     PIZWG_A_ERRNO: u32, 0 on success, else a positive errno: ENODEV (the
  *                    hub went away, or the lease ended: the requester's
  *                    socket closed, the hub was re-probed, an "off" from
- *                    another socket; the message says which), ECANCELED (a later
+ *                    another socket, a RELEASE_PORT during a cycle's off
+ *                    time; the message says which), ECANCELED (a later
  *                    request for the same port was accepted first and
  *                    superseded this one; a cycle waiting out its off time
  *                    is answered so without waiting for it to end, once
@@ -147,8 +150,10 @@
  * PIZWG_CMD_RELEASE_PORT (CAP_NET_ADMIN)
  * ----------------------
  *   PIZWG_A_HUB and PIZWG_A_PORT name a port leased to the requesting
- *   socket; the lease ends and the port keeps its power. ENOENT if the port
- *   is not leased to this socket, EPERM if it is guarded.
+ *   socket; the lease ends and the port keeps its power (released during
+ *   an asynchronous cycle's off time: off, and the cycle is answered ENODEV
+ *   at once). ENOENT if the port is not leased to this socket, EPERM if it
+ *   is guarded.
  *
  * Guarded ports
  * -------------

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <linux/netlink.h>
 
 #include "kselftest_harness.h"
@@ -496,6 +497,99 @@ static int port_power(struct nl *nl, const char *hub, uint32_t port,
 	return h.ports[port - 1].power;
 }
 
+/* A child sending a synchronous SET_PORT, exiting when it is answered. */
+static pid_t sync_request(const char *hub, uint32_t port, uint32_t action,
+			  uint32_t off_ms)
+{
+	struct nl_msg_out m;
+	struct nl nl;
+	pid_t pid;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	if (nl_open(&nl))
+		_exit(1);
+	msg_init(&m, &nl, PIZWG_CMD_SET_PORT, 0);
+	msg_put_str(&m, PIZWG_A_HUB, hub);
+	msg_put_u32(&m, PIZWG_A_PORT, port);
+	msg_put_u32(&m, PIZWG_A_ACTION, action);
+	if (action == PIZWG_ACTION_CYCLE)
+		msg_put_u32(&m, PIZWG_A_OFF_MS, off_ms);
+	_exit(nl_transact(&nl, &m, NULL, 0, NULL, 0, NULL) ? 1 : 0);
+}
+
+/* Whether @pid sleeps uninterruptibly ("D": in the request), polled. */
+static bool blocked_in_kernel(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (i = 0; i < EVENT_DEADLINE_MS / 50; i++) {
+		if (read_line(path, buf, sizeof(buf)))
+			return false;	/* gone: it did not wait */
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'D')
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+/* SIGKILLs @pid: whether it died of it within the event deadline. */
+static bool killed_promptly(pid_t pid)
+{
+	uint64_t t0 = monotonic_ns();
+	int status;
+
+	kill(pid, SIGKILL);
+	return waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
+	       WTERMSIG(status) == SIGKILL &&
+	       monotonic_ns() - t0 < EVENT_DEADLINE_MS * 1000000ull;
+}
+
+/*
+ * Old userspace (no PIZWG_A_ASYNC) waits out a cycle's off time in the
+ * request, and a second one queues behind it: a SIGKILL ends either wait
+ * at once (not after the 60 s off time), the port staying off, and the
+ * module is free for the next request.
+ */
+/* The timeout: a module that does not end the waits fails, not hangs. */
+TEST_F_TIMEOUT(pizwg,
+	       sync_cycle_requester_killed_in_its_off_time_leaves_port_off,
+	       180)
+{
+	pid_t cycle, queued;
+	struct pz_msg off;
+	uint64_t t0;
+	bool leased;
+
+	drain_events(&self->ev);
+	cycle = sync_request(self->hub, self->port, PIZWG_ACTION_CYCLE,
+			     PIZWG_OFF_MS_MAX);
+	ASSERT_LE(0, cycle);
+	EXPECT_EQ(0, expect_event(&self->ev, PIZWG_CMD_PORT_CHANGED, &off,
+				  EVENT_DEADLINE_MS));
+	EXPECT_FALSE(off.power);
+	queued = sync_request(self->hub, self->port, PIZWG_ACTION_OFF, 0);
+	if (queued < 0)
+		kill(cycle, SIGKILL);
+	ASSERT_LE(0, queued);
+	/* Each waits in its request: the cycle its off time, the other it. */
+	EXPECT_TRUE(blocked_in_kernel(queued));
+	EXPECT_TRUE(blocked_in_kernel(cycle));
+	EXPECT_TRUE(killed_promptly(queued));
+	EXPECT_TRUE(killed_promptly(cycle));
+	EXPECT_EQ(0, port_power(&self->ctl, self->hub, self->port, &leased));
+	EXPECT_FALSE(leased);
+	/* The power lock is free: a request is answered at once. */
+	t0 = monotonic_ns();
+	EXPECT_EQ(0, pz_set_port(&self->ctl, self->hub, self->port,
+				 PIZWG_ACTION_OFF, NULL, 0));
+	EXPECT_LT(monotonic_ns() - t0, EVENT_DEADLINE_MS * 1000000ull);
+}
+
 TEST_F(pizwg, async_on_is_acked_then_done_follows_its_events)
 {
 	struct pz_msg ev;
@@ -577,6 +671,138 @@ TEST_F(pizwg, async_cycle_whose_holder_closes_during_the_off_time_ends_off)
 	EXPECT_FALSE(leased);
 }
 
+/*
+ * A cycle whose holder closes during its off time ends then, not when its
+ * off time is over: it lets go of the socket and of the socket's network
+ * namespace at once. Seen from outside through a veth pair with one end in
+ * that namespace: the end left here goes with the namespace.
+ */
+TEST_F_TIMEOUT(pizwg, async_cycle_of_a_closed_socket_lets_its_namespace_go,
+	       90)
+{
+	int ready[2], go[2], status, i;
+	char cmd[128], c = 'x';
+	struct pz_msg off;
+	bool leased;
+	pid_t pid;
+
+	if (if_nametoindex("pzns0"))
+		ASSERT_EQ(0, system("ip link del pzns0"));
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	drain_events(&self->ev);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct nl holder;
+		uint32_t seq;
+
+		close(ready[0]);
+		close(go[1]);
+		if (unshare(CLONE_NEWNET) || nl_open(&holder) ||
+		    pz_set_port_async(&holder, self->hub, self->port,
+				      PIZWG_ACTION_CYCLE, PIZWG_OFF_MS_MAX,
+				      NULL, 0, &seq) ||
+		    write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(1);
+		_exit(0);	/* closes the holder's socket */
+	}
+	close(ready[1]);
+	close(go[0]);
+	EXPECT_EQ(1, read(ready[0], &c, 1));
+	close(ready[0]);
+	snprintf(cmd, sizeof(cmd),
+		 "ip link add pzns0 type veth peer name pzns1 netns %d", pid);
+	EXPECT_EQ(0, system(cmd));
+	/* The cycle's off step is done: it waits out its off time. */
+	EXPECT_EQ(0, expect_event(&self->ev, PIZWG_CMD_PORT_CHANGED, &off,
+				  EVENT_DEADLINE_MS));
+	EXPECT_FALSE(off.power);
+	EXPECT_EQ(1, write(go[1], &c, 1));
+	close(go[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	/* Namespace teardown is deferred work: allow for it. */
+	for (i = 0; i < 4 * EVENT_DEADLINE_MS / 100 && if_nametoindex("pzns0");
+	     i++)
+		usleep(100000);
+	EXPECT_EQ(0, if_nametoindex("pzns0"));
+	if (if_nametoindex("pzns0") && system("ip link del pzns0"))
+		TH_LOG("cannot delete pzns0");
+	EXPECT_EQ(0, port_power(&self->ctl, self->hub, self->port, &leased));
+	EXPECT_FALSE(leased);
+}
+
+/*
+ * A socket taking a port whose holder just closed: the off owed for the
+ * old lease must not end the new one, however the off work and the new
+ * request interleave. A stress test: repeated to meet the window between
+ * the off work picking the port and switching it, which it cannot aim at.
+ */
+TEST_F(pizwg, async_on_right_after_a_lease_expiry_is_not_lost)
+{
+	int i, lost = 0, rounds = 20;
+	struct nl old, new;
+	struct pz_done d;
+	uint32_t seq;
+	bool leased = true;
+
+	for (i = 0; i < rounds; i++) {
+		ASSERT_EQ(0, nl_open(&old));
+		ASSERT_EQ(0, nl_open(&new));
+		EXPECT_EQ(0, pz_set_port(&old, self->hub, self->port,
+					 PIZWG_ACTION_ON, NULL, 0));
+		nl_close(&old);		/* an off is owed now */
+		EXPECT_EQ(0, pz_set_port_async(&new, self->hub, self->port,
+					       PIZWG_ACTION_ON, 0, NULL, 0,
+					       &seq));
+		d.err = -1;
+		EXPECT_EQ(0, pz_wait_done(&new, seq, &d, EVENT_DEADLINE_MS));
+		if (d.err) {
+			TH_LOG("round %d: %d (%s)", i, d.err, d.msg);
+			lost++;
+		}
+		EXPECT_EQ(1, port_power(&self->ctl, self->hub, self->port,
+					&leased));
+		EXPECT_TRUE(leased);
+		EXPECT_EQ(0, release_port(&new, self->hub, self->port));
+		nl_close(&new);
+	}
+	EXPECT_EQ(0, lost);
+}
+
+/*
+ * RELEASE_PORT in an asynchronous cycle's off time: the lease ends with the
+ * port off, announced so (not "power 1"), and the cycle is answered at
+ * once instead of switching the port on after its off time.
+ */
+TEST_F(pizwg, release_in_an_async_cycles_off_time_leaves_port_off)
+{
+	struct pz_msg off, rel;
+	struct pz_done d;
+	uint32_t seq;
+	bool leased = true;
+
+	drain_events(&self->ev);
+	ASSERT_EQ(0, pz_set_port_async(&self->ctl, self->hub, self->port,
+				       PIZWG_ACTION_CYCLE, PIZWG_OFF_MS_MAX,
+				       NULL, 0, &seq));
+	ASSERT_EQ(0, expect_event(&self->ev, PIZWG_CMD_PORT_CHANGED, &off,
+				  EVENT_DEADLINE_MS));
+	EXPECT_FALSE(off.power);
+	EXPECT_TRUE(off.leased);
+	EXPECT_EQ(0, release_port(&self->ctl, self->hub, self->port));
+	ASSERT_EQ(0, expect_event(&self->ev, PIZWG_CMD_PORT_CHANGED, &rel,
+				  EVENT_DEADLINE_MS));
+	EXPECT_FALSE(rel.power);
+	EXPECT_FALSE(rel.leased);
+	d.err = 0;
+	EXPECT_EQ(0, pz_wait_done(&self->ctl, seq, &d, EVENT_DEADLINE_MS));
+	EXPECT_EQ(ENODEV, d.err);
+	EXPECT_EQ(0, port_power(&self->ctl, self->hub, self->port, &leased));
+	EXPECT_FALSE(leased);
+}
+
 TEST_F(pizwg, async_request_is_checked_before_the_ack)
 {
 	struct pz_done d;
@@ -641,27 +867,14 @@ TEST_F(pizwg, async_requests_pending_per_socket_are_capped)
 {
 	uint32_t seqs[PIZWG_ASYNC_PENDING_MAX], seq = 0;
 	int i, n, ret = 0, status;
-	struct nl_msg_out m;
 	struct pz_msg off;
 	struct pz_done d;
 	struct nl other;
 	pid_t pid;
 
 	drain_events(&self->ev);
-	pid = fork();
+	pid = sync_request(self->hub, self->port, PIZWG_ACTION_CYCLE, 8000);
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct nl cyc;
-
-		if (nl_open(&cyc))
-			_exit(1);
-		msg_init(&m, &cyc, PIZWG_CMD_SET_PORT, 0);
-		msg_put_str(&m, PIZWG_A_HUB, self->hub);
-		msg_put_u32(&m, PIZWG_A_PORT, self->port);
-		msg_put_u32(&m, PIZWG_A_ACTION, PIZWG_ACTION_CYCLE);
-		msg_put_u32(&m, PIZWG_A_OFF_MS, 8000);
-		_exit(nl_transact(&cyc, &m, NULL, 0, NULL, 0, NULL) ? 1 : 0);
-	}
 	/*
 	 * The cycle is in its off time, holding the power lock. No ASSERT
 	 * until the child is reaped: teardown must not meet its lease.
