@@ -723,25 +723,74 @@ static int pizwg_port_write_disable(const char *path, bool on)
 	return n == 1 ? 0 : -EIO;
 }
 
+/* An error of the port's own half: a port gone is its hub gone. */
+static int pizwg_own_err(int ret)
+{
+	return ret == -ENOENT ? -ENODEV : ret;
+}
+
+/*
+ * An error of the other half of a USB3 port: none (no peer link) is fine;
+ * its hub leaving meanwhile (disable_store()'s -ENODEV) is worth a retry,
+ * which then finds it gone.
+ */
+static int pizwg_peer_err(int ret)
+{
+	if (ret == -ENOENT)
+		return 0;
+	return ret == -ENODEV ? -EIO : ret;
+}
+
+/*
+ * Switches @hub's @port and, on a USB3 hub pair, the other half of that
+ * physical port, in the USB core's order (usb_port_runtime_resume() and
+ * _suspend()): the SuperSpeed half is powered first and unpowered last, so
+ * that a USB3 device never sees USB2 power alone and connects degraded.
+ * "on" that fails midway switches the half it powered back off; "off"
+ * switches both halves whatever the first one did, and reports the other
+ * half's error first (-ENODEV would mean nothing is left to switch).
+ */
 int pizwg_hub_switch(const struct pizwg_hub *hub, u32 port, bool on)
 {
-	char path[PIZWG_PATH_MAX];
-	int len, ret;
+	char own[PIZWG_PATH_MAX], peer[PIZWG_PATH_MAX];
+	int len, own_ret, peer_ret;
 
-	len = snprintf(path, sizeof(path), "bus/usb/devices/%s/%s-port%u/",
+	if (WARN_ON_ONCE(!hub->udev))
+		return -EINVAL;
+	len = snprintf(own, sizeof(own), "bus/usb/devices/%s/%s-port%u/",
 		       hub->intf, hub->name, port);
-	if (len + sizeof("peer/disable") > sizeof(path))
+	if (len + sizeof("peer/disable") > sizeof(own))
 		return -ENAMETOOLONG;
+	memcpy(peer, own, len);
+	strscpy(peer + len, "peer/disable", sizeof(peer) - len);
+	strscpy(own + len, "disable", sizeof(own) - len);
 
-	strscpy(path + len, "disable", sizeof(path) - len);
-	ret = pizwg_port_write_disable(path, on);
-	if (ret == -ENOENT)
-		return -ENODEV;
-	if (ret)
-		return ret;
-
-	/* A USB3 port and its USB2 peer are one physical port. */
-	strscpy(path + len, "peer/disable", sizeof(path) - len);
-	ret = pizwg_port_write_disable(path, on);
-	return ret == -ENOENT ? 0 : ret;
+	if (!on) {
+		/* Off: the USB2 half first. */
+		if (pizwg_hub_superspeed(hub->udev)) {
+			peer_ret = pizwg_port_write_disable(peer, false);
+			own_ret = pizwg_port_write_disable(own, false);
+		} else {
+			own_ret = pizwg_port_write_disable(own, false);
+			peer_ret = pizwg_port_write_disable(peer, false);
+		}
+		return pizwg_peer_err(peer_ret) ?: pizwg_own_err(own_ret);
+	}
+	/* On: the SuperSpeed half first. */
+	if (pizwg_hub_superspeed(hub->udev)) {
+		own_ret = pizwg_own_err(pizwg_port_write_disable(own, true));
+		if (own_ret)
+			return own_ret;
+		peer_ret = pizwg_peer_err(pizwg_port_write_disable(peer, true));
+		if (peer_ret)
+			pizwg_port_write_disable(own, false);
+		return peer_ret;
+	}
+	peer_ret = pizwg_port_write_disable(peer, true);
+	if (pizwg_peer_err(peer_ret))
+		return pizwg_peer_err(peer_ret);
+	own_ret = pizwg_own_err(pizwg_port_write_disable(own, true));
+	if (own_ret && !peer_ret)
+		pizwg_port_write_disable(peer, false);
+	return own_ret;
 }

@@ -23,20 +23,9 @@ trap cleanup EXIT
 
 modprobe dummy_hcd num=2 is_super_speed=1 || { echo "not ok - modprobe dummy_hcd"; exit 1; }
 # Root hubs by controller and speed: hs0 ss0 (dummy_hcd.0), hs1 ss1.
-declare -A root=()
-for d in /sys/bus/usb/devices/usb*; do
-	p=$(readlink -f "$d")
-	[[ $p =~ /dummy_hcd\.([0-9]+)/usb[0-9]+$ ]] || continue
-	n=${BASH_REMATCH[1]}
-	if [[ $(cat "$d/speed") -ge 5000 ]]; then
-		root[ss$n]=${d##*/}
-	else
-		root[hs$n]=${d##*/}
-	fi
-done
-for k in hs0 ss0 hs1 ss1; do
-	[[ -n ${root[$k]:-} ]] || { echo "not ok - no $k root hub (${root[*]})"; exit 1; }
-done
+# shellcheck source=tests/kmod/usb3_roots.sh
+. tests/kmod/usb3_roots.sh
+usb3_roots 2
 echo "# pairs: ${root[hs0]}/${root[ss0]} and ${root[hs1]}/${root[ss1]}"
 
 # switch OUTCOME HUB ACTION: pizwgctl power HUB 1 ACTION exits 0 (ok) or
