@@ -29,12 +29,6 @@ only_master() {
 	return 1
 }
 
-one_master() {
-	local m
-	m=$(masters)
-	[[ -n $m && $m != *" "* ]]
-}
-
 # --- one after the other ------------------------------------------------------
 mark_power h1
 mark_power h2

@@ -486,6 +486,13 @@ masters() {
 	echo "${out[*]}"
 }
 
+# one_master: exactly one host is master now
+one_master() {
+	local m
+	m=$(masters)
+	[[ -n $m && $m != *" "* ]]
+}
+
 # other H: the other host
 other() {
 	if [[ $1 == h1 ]]; then echo h2; else echo h1; fi
