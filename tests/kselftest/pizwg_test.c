@@ -519,7 +519,27 @@ static pid_t sync_request(const char *hub, uint32_t port, uint32_t action,
 	_exit(nl_transact(&nl, &m, NULL, 0, NULL, 0, NULL) ? 1 : 0);
 }
 
-/* Whether @pid sleeps uninterruptibly ("D": in the request), polled. */
+/* Whether /proc/@pid/stack has a frame of the module's (root only). */
+static bool in_module(pid_t pid)
+{
+	char path[64], line[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stack", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "pizwg_") != NULL;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Whether @pid sleeps uninterruptibly ("D") inside the module (in its
+ * request, not on the way to it), polled.
+ */
 static bool blocked_in_kernel(pid_t pid)
 {
 	char path[64], buf[512], *p;
@@ -530,7 +550,7 @@ static bool blocked_in_kernel(pid_t pid)
 		if (read_line(path, buf, sizeof(buf)))
 			return false;	/* gone: it did not wait */
 		p = strrchr(buf, ')');
-		if (p && p[1] == ' ' && p[2] == 'D')
+		if (p && p[1] == ' ' && p[2] == 'D' && in_module(pid))
 			return true;
 		usleep(50000);
 	}
@@ -736,10 +756,12 @@ TEST_F_TIMEOUT(pizwg, async_cycle_of_a_closed_socket_lets_its_namespace_go,
 /*
  * A socket taking a port whose holder just closed: the off owed for the
  * old lease must not end the new one, however the off work and the new
- * request interleave. A stress test: repeated to meet the window between
- * the off work picking the port and switching it, which it cannot aim at.
+ * request interleave. A smoke test, not a proof: the window it is about
+ * (between the off work picking the port and locking it to switch) is a
+ * few microseconds, which 20 rounds rarely meet; it passed on the module
+ * before the fix too. It does check the orderings it meets.
  */
-TEST_F(pizwg, async_on_right_after_a_lease_expiry_is_not_lost)
+TEST_F_TIMEOUT(pizwg, async_on_right_after_a_lease_expiry_is_not_lost, 120)
 {
 	int i, lost = 0, rounds = 20;
 	struct nl old, new;
