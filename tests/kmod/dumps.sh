@@ -19,9 +19,14 @@ cd "$(dirname "$0")/../.." || exit 1
 out=$(mktemp -d)
 # shellcheck source=tests/kmod/usbmon.sh
 . tests/kmod/usbmon.sh
+sampler=
 # shellcheck disable=SC2317  # called through the trap
 cleanup() {
 	usbmon_stop
+	if [[ -n $sampler ]]; then
+		kill "$sampler" 2>/dev/null
+		wait "$sampler" 2>/dev/null
+	fi
 	rm -rf "$out"
 }
 trap cleanup EXIT
@@ -45,6 +50,8 @@ slab_kb() {
 # shellcheck disable=SC2317  # run in the background
 slab_peak() {
 	local max=0 n=0 k v _
+	# Not killed between truncating $out/peak and writing it.
+	trap 'exit 0' TERM
 	while :; do
 		# No process per sample: read(1) of /proc/meminfo, no sleep(1).
 		while read -r k v _; do
@@ -75,9 +82,11 @@ t "1,000 rounds of get and dump by 10 unprivileged processes at once all complet
 	env PIZWG_TEST_DUMPS=100 build/tests/pizwg_test -t unprivileged_dump_storm
 kill "$sampler"
 wait "$sampler" 2>/dev/null
+sampler=
 sleep 0.3
 usbmon_stop
 read -r peak samples <"$out/peak"
+peak=${peak:-0} samples=${samples:-0}
 echo "# unreclaimable slab: $slab_before KiB before, peak $peak KiB during the dumps ($samples samples)"
 if [[ -e /sys/kernel/debug/kmemleak ]]; then
 	# The debug kernel: KASAN's quarantine keeps freed objects (up to a
@@ -88,6 +97,7 @@ else
 	t "memory: back to where it was after 2,000 unprivileged requests (within 2 MiB)" \
 		wait_for 5 slab_settled "$slab_before"
 	echo "# unreclaimable slab after: $(slab_kb) KiB"
+	t "memory: sampled during them (at least 5 samples)" test "$samples" -ge 5
 	t "memory: under 32 MiB more during them" test $((peak - slab_before)) -lt 32768
 fi
 n=$(bus_control)
