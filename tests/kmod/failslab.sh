@@ -169,6 +169,27 @@ consistent() {
 	return 1
 }
 
+# same GOT WANT: the two listings are the same; else prints how they differ.
+# shellcheck disable=SC2317  # called through t
+same() {
+	cmp -s "$1" "$2" && return 0
+	diff "$2" "$1" | head -n 20 | sed 's/^/#   /'
+	return 1
+}
+
+# as_recorded GOT BASE: BASE, with the power of each port GOT lists as
+# "recorded" (its live read failed) taken from GOT: for a port the module
+# never switched, or switched before a reload, its record says on (the hub
+# driver's default), whatever the hub says.
+as_recorded() {
+	awk 'NR == FNR { got[FNR] = $0; next }
+		got[FNR] ~ / recorded$/ && match(got[FNR], / power [a-z]+ /) {
+			p = substr(got[FNR], RSTART, RLENGTH)
+			sub(/ power [a-z]+ /, p)
+		}
+		{ print }' "$1" "$2"
+}
+
 # run NAME COMMAND...: runs COMMAND with $mode failures armed.
 run() {
 	local name=$1
@@ -190,9 +211,9 @@ for mode in first some some some; do
 	run "pizwgctl hubs" "$ctl" hubs
 	# A live read that failed is listed from the module's record.
 	[[ $rc != 0 ]] || t "$mode: ... and lists what it lists without failures (or as recorded)" \
-		cmp -s <(sed 's/ recorded$//' "$out/out") "$out/hubs.base"
+		same <(as_recorded "$out/out" "$out/hubs.base") <(sed 's/ recorded$//' "$out/out")
 	run "pizwgctl ttys" "$ctl" ttys
-	[[ $rc != 0 ]] || t "$mode: ... and lists what it lists without failures" cmp -s "$out/out" "$out/ttys.base"
+	[[ $rc != 0 ]] || t "$mode: ... and lists what it lists without failures" same "$out/out" "$out/ttys.base"
 	run "pizwgctl --json hubs" "$ctl" --json hubs
 done
 t "dumps: failures were injected into each ($injected)" \
