@@ -22,18 +22,42 @@ set -uo pipefail
 
 ko=build/kmod/$(uname -r)/pizwg.ko
 
-# Back to the module without parameters, whatever happened (the next
-# scenarios need it), then lib.sh's clean-up.
-restore_module() {
+# Whatever happened: no pizwgd left (a request in flight holds the
+# module), both root hubs authorized, the module loaded again without
+# parameters (the next scenarios need it), then lib.sh's clean-up.
+power_cut_cleanup() {
+	local h i
+	for h in "${hosts[@]}"; do
+		ha_kill "$h" 2>/dev/null
+		echo 1 >"/sys/bus/usb/devices/${hub_of[$h]}/authorized"
+	done
 	if [[ -n $(cat /sys/module/pizwg/parameters/guard 2>/dev/null) ]] ||
 		[[ ! -d /sys/module/pizwg ]]; then
-		rmmod pizwg 2>/dev/null
+		for ((i = 0; i < 10; i++)); do
+			[[ -d /sys/module/pizwg ]] || break
+			rmmod pizwg 2>/dev/null || sleep 0.5
+		done
 		insmod "$ko" || echo "# cannot load $ko again"
 	fi
+	ha_cleanup
 }
-trap 'restore_module; ha_cleanup' EXIT
+trap power_cut_cleanup EXIT
 
 modprobe usbmon || bail "modprobe usbmon"
+# usbmon drops what a reader does not take in time, and counts it: the
+# record is complete only if the count did not grow
+usbmon_lost() {
+	awk '{ for (i = 1; i < NF; i++) if ($i == "text_lost") print $(i + 1) }' \
+		/sys/kernel/debug/usb/usbmon/0s
+}
+lost_before=$(usbmon_lost)
+usbmon_complete() {
+	local now
+	now=$(usbmon_lost)
+	[[ $now == "$lost_before" ]] && return 0
+	echo "# usbmon dropped $((now - lost_before)) events: the record is incomplete"
+	return 1
+}
 usbmon_log=$T/usbmon
 cat /sys/kernel/debug/usb/usbmon/0u >"$usbmon_log" &
 track "$!"
@@ -102,7 +126,11 @@ usbmon_one_stick() {
 # --- the power cut ----------------------------------------------------------------
 # No pizwgd runs (lib.sh switched both sticks off). The monitor's socket
 # does not outlive the family: it is started again after the load.
+monitor_gone() {
+	! pgrep -f -- "$pizwgctl monitor\$" >/dev/null
+}
 pkill -f -- "$pizwgctl monitor\$"
+wait_for 5 monitor_gone || bail "the monitor did not stop"
 t module_unloaded rmmod pizwg
 declare -A cut=()
 for h in "${hosts[@]}"; do
@@ -124,7 +152,9 @@ guard="${hub_of[h1]}:${port_of[h1]},${hub_of[h2]}:${port_of[h2]}"
 t "module_loads_with_guard_$guard" insmod "$ko" "guard=$guard"
 t guarded_sticks_are_off_within_3_s wait_for 3 both_down
 for h in "${hosts[@]}"; do
-	t "${h}_port_switched_off_at_load_usbmon" switched_off_since "$h" "${before[$h]}"
+	# the hub driver disconnects the stick before the clear is sent
+	t "${h}_port_switched_off_at_load_usbmon" \
+		wait_for 3 switched_off_since "$h" "${before[$h]}"
 done
 declare -A cleared=()
 for h in "${hosts[@]}"; do
@@ -163,6 +193,7 @@ t "${m}_exits_0_on_sigterm" ha_stop "$m"
 t "${b}_exits_0_on_sigterm" ha_stop "$b"
 t both_sticks_off_after_sigterm wait_for 5 both_down
 t one_stick_at_a_time_since_the_load_usbmon usbmon_one_stick "${cleared[h1]}" "${cleared[h2]}"
+t usbmon_record_is_complete usbmon_complete
 echo "# port power requests since the power cut (usbmon):"
 for h in "${hosts[@]}"; do
 	power_log "$h" | tail -n +$((before[$h] + 1)) | sed "s/^/#   $h /"
